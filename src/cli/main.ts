@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { registerValidate } from "./validate.js";
+import { registerInspect } from "./inspect.js";
+import { registerInit } from "./init.js";
+import { registerNotYet } from "./not-yet.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+
+/** Builds the command tree. Each command's action resolves to its exit code. */
+export function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command("certform")
+    .description("Certificates and trust as code for API gateways.")
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program, setExit);
+  registerValidate(program, setExit);
+  registerInspect(program, setExit);
+  registerNotYet(program, setExit);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.error;
+  }
+  return code;
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { NameSchema, TemplateString } from "./names.js";
+import { DurationSchema } from "./duration.js";
+import { CertificateSourceSchema, KeySourceSchema, KEY_TYPES } from "./sources.js";
+
+const Environments = z
+  .array(NameSchema)
+  .min(1, "list at least one environment, or leave `environments` out to mean all of them")
+  .optional()
+  .describe("Environments this resource exists in; default: every environment of the stack.");
+
+const Description = z.string().optional().describe("Free text for people; not sent to gateways.");
+
+const Hosts = z.array(TemplateString).min(1, "list at least one host");
+
+export const GenerateSchema = z
+  .strictObject({
+    hosts: Hosts.describe("DNS names (wildcards allowed) or IP addresses the generated certificate covers."),
+    keyType: z.enum(KEY_TYPES).default("ec-p256"),
+    validity: DurationSchema.default("90d"),
+    renewBefore: DurationSchema.default("30d").describe("Plan replaces the certificate once it is inside this window."),
+    subject: TemplateString.optional().describe("Subject common name; default: the first host."),
+    issuer: z
+      .strictObject({ certificate: CertificateSourceSchema, key: KeySourceSchema })
+      .optional()
+      .describe("Issue from your CA instead of self-signing."),
+  })
+  .meta({ id: "Generate", description: "Made at apply time; its key never leaves the gateway." });
+
+export const CertificateResourceSchema = z
+  .strictObject({
+    environments: Environments,
+    description: Description,
+    certificate: CertificateSourceSchema.optional().describe("Leaf first, then intermediates."),
+    chain: CertificateSourceSchema.optional().describe(
+      "Intermediates (and optionally the root) when they are kept apart from the leaf, like a console's CA field.",
+    ),
+    key: KeySourceSchema.optional(),
+    generate: GenerateSchema.optional(),
+    hosts: Hosts.optional().describe("SNI names served with this certificate; default: its DNS SANs. Each must be covered by a SAN."),
+    default: z.boolean().default(false).describe("Served to clients whose SNI matches no host."),
+    protect: z.boolean().default(false).describe("certform refuses to delete it; replacing stays allowed."),
+  })
+  .meta({ id: "Certificate", description: "A TLS server certificate that the gateway serves, chosen by SNI." });
+
+export const TrustedCertificateResourceSchema = z
+  .strictObject({
+    environments: Environments,
+    description: Description,
+    alias: TemplateString.optional().describe("Truststore alias; default: the name. [A-Za-z0-9._-]{1,64}, unique per environment."),
+    certificate: CertificateSourceSchema,
+    protect: z.boolean().default(false),
+  })
+  .meta({ id: "TrustedCertificate", description: "A truststore entry: a backend's CA or self-signed certificate." });
+
+export const EndpointResourceSchema = z
+  .strictObject({
+    environments: Environments,
+    description: Description,
+    url: TemplateString.describe("Backend URL; may use ${var:…} and ${environment}."),
+    path: TemplateString.optional().describe("Route prefix on the gateway's listener; default /<name>."),
+    protect: z.boolean().default(false),
+  })
+  .meta({ id: "Endpoint", description: "A backend the gateway proxies to." });
+
+export const TRUST_SCOPES = ["environment", "management", "clients"] as const;
+
+export const TrustAssignmentResourceSchema = z
+  .strictObject({
+    environments: Environments,
+    description: Description,
+    certificate: NameSchema.describe("A trustedCertificates name."),
+    endpoint: NameSchema.optional().describe("The endpoint that trusts it. Exactly one of endpoint / scope."),
+    scope: z
+      .enum(TRUST_SCOPES)
+      .optional()
+      .describe(
+        "environment: every endpoint of the environment; management: the gateway's own outbound calls; clients: mutual TLS for clients of `hosts`.",
+      ),
+    hosts: Hosts.optional().describe("With scope: clients — the hosts whose clients must present a certificate chained to it."),
+    required: z.boolean().optional().describe("With scope: clients — false lets clients without a certificate through (default true)."),
+  })
+  .meta({ id: "TrustAssignment", description: "Who trusts what: exactly one of endpoint / scope." });
+
+export const JwkResourceSchema = z
+  .strictObject({
+    environments: Environments,
+    description: Description,
+    certificate: NameSchema.describe("A certificates or trustedCertificates name."),
+    use: z.enum(["sig", "enc"]).default("sig"),
+    kid: TemplateString.optional().describe("Key ID; default: the RFC 7638 thumbprint."),
+    alg: z.string().optional().describe("JWA algorithm, e.g. RS256 or ES256; default: from the key."),
+    onCertificateChange: z
+      .enum(["update", "disconnect"])
+      .default("update")
+      .describe("update: the JWK follows the certificate. disconnect: keep the old JWK, drop the link."),
+    onCertificateDelete: z
+      .enum(["delete", "disconnect"])
+      .default("delete")
+      .describe("delete: remove the JWK as well. disconnect: keep it, standalone."),
+  })
+  .meta({ id: "Jwk", description: "A JWK derived from a certificate, published by the gateway." });
+
+export const RESOURCE_SCHEMAS = {
+  certificates: CertificateResourceSchema,
+  trustedCertificates: TrustedCertificateResourceSchema,
+  endpoints: EndpointResourceSchema,
+  trustAssignments: TrustAssignmentResourceSchema,
+  jwks: JwkResourceSchema,
+} as const;
+
+export type CertificateResource = z.output<typeof CertificateResourceSchema>;
+export type TrustedCertificateResource = z.output<typeof TrustedCertificateResourceSchema>;
+export type EndpointResource = z.output<typeof EndpointResourceSchema>;
+export type TrustAssignmentResource = z.output<typeof TrustAssignmentResourceSchema>;
+export type JwkResource = z.output<typeof JwkResourceSchema>;
+export type GenerateSpec = z.output<typeof GenerateSchema>;

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { StackError, type Diagnostic } from "../model/index.js";
+
+/** The YAML files that make up a stack: each file given, and every *.yaml / *.yml directly in each directory. */
+export function listStackFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new StackError([notFound(p)]);
+    }
+    if (st.isDirectory()) {
+      const inDir = readdirSync(p)
+        .filter((f) => /\.ya?ml$/i.test(f))
+        .sort()
+        .map((f) => join(p, f))
+        .filter((f) => statSync(f).isFile());
+      if (inDir.length === 0) {
+        throw new StackError([{ ...notFound(p), code: "no-stack-files", message: `${p} holds no *.yaml or *.yml file`, hint: "point at a stack file or a directory of them (certform init scaffolds one)" }]);
+      }
+      files.push(...inDir);
+    } else {
+      files.push(p);
+    }
+  }
+  // The same file reached twice (a file and its directory) would declare everything twice.
+  return [...new Map(files.map((f) => [resolve(f), f])).values()];
+}
+
+function notFound(p: string): Diagnostic {
+  return { severity: "error", code: "path-not-found", file: p, line: 1, column: 1, message: `no such file or directory: ${p}`, hint: "give the path of a stack file or directory (default: ./stacks)" };
+}
+
+/** Reads a stack file as UTF-8 text, naming it relative to the working directory in every message. */
+export function readStackFile(file: string): { name: string; text: string } {
+  const name = relative(process.cwd(), file) || file;
+  const buf = readFileSync(file);
+  if (buf.includes(0)) {
+    throw new StackError([{ severity: "error", code: "binary-file", file: name, line: 1, column: 1, message: `${name} is not a text file (it has NUL bytes)`, hint: "a stack is YAML text; certificate files are referenced with { file: PATH }" }]);
+  }
+  return { name, text: buf.toString("utf8") };
+}
