@@ -3,6 +3,7 @@ import { registerValidate } from "./validate.js";
 import { registerInspect } from "./inspect.js";
 import { registerInit } from "./init.js";
 import { registerNotYet } from "./not-yet.js";
+import { registerQuickstart } from "./quickstart.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -15,6 +16,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerInit(program, setExit);
   registerValidate(program, setExit);
   registerInspect(program, setExit);
+  registerQuickstart(program, setExit);
   registerNotYet(program, setExit);
   return program;
 }

@@ -1,4 +1,4 @@
-import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, YAMLException } from "js-yaml";
+import { parseEvents, constructFromEvents, getScalarValue, EVENT_ID, SCALAR_STYLE, YAMLException } from "js-yaml";
 import type { Diagnostic } from "../model/index.js";
 import { StackError } from "../model/index.js";
 import { lineIndex } from "./line-index.js";
@@ -118,7 +118,9 @@ export function parseYamlSource(file: string, text: string): YamlSource {
         stack.push({ kind: "document", path: [], size: 0, index: 0, keys: new Map() });
         break;
       case EVENT_ID.SCALAR: {
-        const pos = at(ev.valueStart >= 0 ? ev.valueStart : 0);
+        // Quoted scalars start at their opening quote, which is where an editor puts the value.
+        const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
+        const pos = at(Math.max(0, ev.valueStart - (quoted ? 1 : 0)));
         const isKeyPosition = stack[stack.length - 1]!.kind === "mapping" && !stack[stack.length - 1]!.pendingKey;
         const keyText = isKeyPosition ? getScalarValue(text, ev) : undefined;
         const path = place(pos, keyText, true);

@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+
+// Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
+const PLANNED: [string, string][] = [
+  ["plan", "diff the stacks against the live gateways"],
+  ["apply", "make the gateways match, then verify"],
+  ["destroy", "delete everything the stack owns"],
+  ["export", "bundle what an environment's gateway holds"],
+  ["export-cert", "one certificate as a certificate file"],
+  ["import", "turn a bundle into a stack for another environment"],
+  ["expiry", "certificates on the gateways that expire soon"],
+  ["renew", "renew a generated certificate now"],
+  ["gateway", "run the embedded gateway"],
+  ["synth", "a TypeScript stack to cdktf.out/…/cdk.tf.json"],
+  ["haproxy", "the HAProxy configuration fragment for an environment"],
+  ["force-unlock", "release a lock left by a killed apply"],
+];
+
+export function registerNotYet(program: Command, setExit: (code: ExitCode) => void): void {
+  for (const [name, description] of PLANNED) {
+    program
+      .command(name)
+      .description(`${description} (not yet available)`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        process.stderr.write(`certform ${name} is not available yet in this version; validate, inspect and init are.\n`);
+        setExit(EXIT.error);
+      });
+  }
+}

@@ -1,0 +1,32 @@
+import { Option, type Command } from "commander";
+import { palette, type Palette } from "../render/palette.js";
+
+export type Format = "text" | "json" | "markdown";
+
+export interface CommonOptions {
+  format: Format;
+  color: boolean;
+  env?: string[];
+}
+
+/** --format, --no-color and --env, as every command takes them. */
+export function addCommonOptions(cmd: Command, formats: Format[] = ["text", "json"]): Command {
+  return cmd
+    .addOption(new Option("--format <format>", "output format").choices(formats).default("text"))
+    .option("--no-color", "plain output (also when NO_COLOR is set or stdout is not a terminal)")
+    .option("--env <name>", "limit to this environment (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+}
+
+export function colorsFor(opts: { color?: boolean }, stream: NodeJS.WriteStream = process.stdout): Palette {
+  const enabled = opts.color !== false && !process.env.NO_COLOR && stream.isTTY === true;
+  return palette(enabled);
+}
+
+/** Stack paths default to ./stacks (contract section 2). */
+export function stackPaths(paths: string[]): string[] {
+  return paths.length > 0 ? paths : ["stacks"];
+}
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+const DiagnosticSchema = z
+  .object({
+    file: z.string(),
+    line: z.number().int().min(1),
+    column: z.number().int().min(1),
+    address: z.string().optional().describe("The resource address, e.g. certificates.api[prod]."),
+    code: z.string().describe("Stable kebab-case identifier, e.g. key-mismatch."),
+    message: z.string(),
+    hint: z.string().describe("What to do about it."),
+    related: z.array(z.object({ file: z.string(), line: z.number(), column: z.number() })).optional(),
+  })
+  .meta({ id: "Diagnostic" });
+
+/** `certform validate --format json`. */
+export const ValidateReportSchema = z
+  .object({
+    format_version: z.literal("1"),
+    valid: z.boolean(),
+    stack: z.string().optional(),
+    environments: z.array(z.string()).optional(),
+    errors: z.array(DiagnosticSchema),
+    warnings: z.array(DiagnosticSchema),
+  })
+  .meta({ title: "certform validate report" });
+export type ValidateReport = z.infer<typeof ValidateReportSchema>;

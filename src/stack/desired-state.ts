@@ -1,0 +1,58 @@
+import type { KeyObject, X509Certificate } from "node:crypto";
+import type {
+  Alerts,
+  CertificateResource,
+  EndpointResource,
+  EnvironmentSpec,
+  JwkResource,
+  ResourceKind,
+  TrustAssignmentResource,
+  TrustedCertificateResource,
+} from "../model/index.js";
+import type { Origin } from "./merge.js";
+
+/** Certificate material read from a source: the chain leaf first, and the key where there is one. */
+export interface Material {
+  chain: X509Certificate[];
+  key?: KeyObject;
+}
+
+export interface Instance<K extends ResourceKind, S> {
+  address: string;
+  kind: K;
+  name: string;
+  environment: string;
+  /** The declaration with every ${…} expanded for this environment. */
+  spec: S;
+  origin: Origin;
+  material?: Material;
+}
+
+export type CertificateInstance = Instance<"certificates", CertificateResource>;
+export type TrustedCertificateInstance = Instance<"trustedCertificates", TrustedCertificateResource> & { alias: string };
+export type EndpointInstance = Instance<"endpoints", EndpointResource> & { path: string };
+export type TrustAssignmentInstance = Instance<"trustAssignments", TrustAssignmentResource>;
+export type JwkInstance = Instance<"jwks", JwkResource>;
+export type AnyInstance = CertificateInstance | TrustedCertificateInstance | EndpointInstance | TrustAssignmentInstance | JwkInstance;
+
+export interface EnvironmentState {
+  name: string;
+  spec: EnvironmentSpec;
+  origin: Origin;
+  certificates: CertificateInstance[];
+  trustedCertificates: TrustedCertificateInstance[];
+  endpoints: EndpointInstance[];
+  trustAssignments: TrustAssignmentInstance[];
+  jwks: JwkInstance[];
+}
+
+/** What the stack declares, per environment in declaration order: the input of plan. */
+export interface DesiredState {
+  stack: string;
+  alerts: Alerts;
+  environments: EnvironmentState[];
+}
+
+export function instancesOf(env: EnvironmentState): AnyInstance[] {
+  return [...env.certificates, ...env.trustedCertificates, ...env.endpoints, ...env.trustAssignments, ...env.jwks];
+}

@@ -1,0 +1,104 @@
+import type { KeyObject, X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { CertificateSource, KeySource } from "../model/index.js";
+import { captureChain, decodeBase64, decodeCertificates, decodePkcs12, decodePrivateKey, MaterialError, selectFromChain } from "../x509/index.js";
+
+/** A failure to read a source, with the field of the source it belongs to. */
+export class SourceError extends Error {
+  constructor(readonly code: string, message: string, readonly hint: string, readonly field: string[]) {
+    super(message);
+  }
+}
+
+export interface SourceReaderOptions {
+  env: NodeJS.ProcessEnv;
+  /** Capture url: sources over TLS; when false they are left unread. */
+  capture: boolean;
+  captureTimeoutMs?: number;
+}
+
+/**
+ * Reads certificate and key sources once per distinct input: `certs/${environment}/api.pem` in five
+ * environments that resolve to the same file is read and decoded once.
+ */
+export function sourceReader(opts: SourceReaderOptions) {
+  const files = new Map<string, Promise<Buffer>>();
+  const captures = new Map<string, Promise<X509Certificate[]>>();
+
+  const readBytes = (baseDir: string, file: string, field: string[]) => {
+    const path = resolve(baseDir, file);
+    let p = files.get(path);
+    if (!p) {
+      p = readFile(path).catch((err: NodeJS.ErrnoException) => {
+        throw new SourceError(
+          err.code === "ENOENT" ? "file-not-found" : "file-unreadable",
+          err.code === "ENOENT" ? `file ${file} does not exist (looked for ${path})` : `cannot read ${file}: ${err.message}`,
+          "paths are relative to the stack file; check the name and ${environment} in it",
+          field,
+        );
+      });
+      files.set(path, p);
+    }
+    return p;
+  };
+
+  const material = <T>(field: string[], fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof MaterialError) throw new SourceError(err.code, err.message, err.hint, field);
+      throw err;
+    }
+  };
+
+  async function certificates(src: CertificateSource, baseDir: string, field: string): Promise<{ chain: X509Certificate[]; key?: KeyObject } | undefined> {
+    if ("file" in src) {
+      const bytes = await readBytes(baseDir, src.file, [field, "file"]);
+      return { chain: material([field, "file"], () => decodeCertificates(bytes)) };
+    }
+    if ("pem" in src) return { chain: material([field, "pem"], () => decodeCertificates(src.pem)) };
+    if ("base64" in src) {
+      return { chain: material([field, "base64"], () => decodeCertificates(decodeBase64(src.base64, src.encoding))) };
+    }
+    if ("pkcs12" in src) {
+      const bytes = await readBytes(baseDir, src.pkcs12, [field, "pkcs12"]);
+      const p12 = material([field, "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""));
+      return p12.key ? { chain: p12.chain, key: p12.key } : { chain: p12.chain };
+    }
+    if (!opts.capture) return undefined;
+    const id = `${src.url}\u0000${src.servername ?? ""}`;
+    let p = captures.get(id);
+    if (!p) {
+      const captureOpts: { timeoutMs?: number; servername?: string } = {};
+      if (opts.captureTimeoutMs !== undefined) captureOpts.timeoutMs = opts.captureTimeoutMs;
+      if (src.servername !== undefined) captureOpts.servername = src.servername;
+      p = captureChain(src.url, captureOpts).catch((err) => {
+        if (err instanceof MaterialError) throw new SourceError(err.code, err.message, err.hint, [field, "url"]);
+        throw err;
+      });
+      captures.set(id, p);
+    }
+    const chain = await p;
+    return { chain: material([field, "select"], () => selectFromChain(chain, src.select)) };
+  }
+
+  async function key(src: KeySource, baseDir: string): Promise<KeyObject> {
+    if ("env" in src) {
+      const text = opts.env[src.env];
+      if (!text) throw new SourceError("env-unset", `environment variable ${src.env} is not set`, `put the key's PEM text in ${src.env}`, ["key", "env"]);
+      return material(["key", "env"], () => decodePrivateKey(text, src.passphrase));
+    }
+    if ("file" in src) {
+      const bytes = await readBytes(baseDir, src.file, ["key", "file"]);
+      return material(["key", "file"], () => decodePrivateKey(bytes, src.passphrase));
+    }
+    const bytes = await readBytes(baseDir, src.pkcs12, ["key", "pkcs12"]);
+    const p12 = material(["key", "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""));
+    if (!p12.key) throw new SourceError("pkcs12-no-key", `${src.pkcs12} holds no private key`, "export the PKCS#12 with its key, or give key: { file: PATH }", ["key", "pkcs12"]);
+    return p12.key;
+  }
+
+  return { certificates, key };
+}
+export type SourceReader = ReturnType<typeof sourceReader>;

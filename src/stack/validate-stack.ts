@@ -1,0 +1,58 @@
+import { hasErrors, type Diagnostic } from "../model/index.js";
+import type { DesiredState } from "./desired-state.js";
+import { instantiate } from "./instantiate.js";
+import { checkInstances } from "./instance-checks.js";
+import { loadStack } from "./load-stack.js";
+import type { LoadedStack } from "./merge.js";
+import { resolveMaterial, type ResolveOptions } from "./resolve-material.js";
+import { checkStructure } from "./structure-checks.js";
+
+export interface ReadStackOptions extends ResolveOptions {
+  environments?: readonly string[];
+  /** validate: an unset ${env:…} in a gateway's settings is left for plan to report. */
+  requireGatewayEnv?: boolean;
+}
+
+export interface ReadStackResult {
+  loaded?: LoadedStack;
+  state?: DesiredState;
+  diagnostics: Diagnostic[];
+}
+
+/** The whole front of the pipeline: load, check the structure, expand per environment, read and check material. */
+export async function readStack(paths: readonly string[], opts: ReadStackOptions = {}): Promise<ReadStackResult> {
+  const { loaded, diagnostics } = loadStack(paths);
+  if (!loaded || hasErrors(diagnostics)) return { diagnostics };
+  diagnostics.push(...checkStructure(loaded));
+  const unknownEnvs = (opts.environments ?? []).filter((e) => !(e in (loaded.stack.environments ?? {})));
+  if (unknownEnvs.length) {
+    const origin = loaded.origins.get("stack")!;
+    diagnostics.push({ severity: "error", code: "unknown-environment", file: origin.src.file, line: 1, column: 1, message: `--env ${unknownEnvs.join(", ")}: no such environment in stack ${loaded.name}`, hint: `use one of: ${Object.keys(loaded.stack.environments ?? {}).join(", ")}` });
+    return { loaded, diagnostics };
+  }
+  const { state, diagnostics: instanceDiagnostics } = instantiate(loaded, {
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.environments ? { environments: opts.environments } : {}),
+    requireGatewayEnv: opts.requireGatewayEnv ?? true,
+  });
+  diagnostics.push(...instanceDiagnostics);
+  for (const env of state.environments) diagnostics.push(...checkInstances(env));
+  diagnostics.push(...(await resolveMaterial(state, opts)));
+  return { loaded, state, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+}
+
+// A declaration shared by several environments reports the same problem once per environment; once is enough
+// when the place and the words are the same.
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.column}:${d.code}:${d.message.replace(/\[[^\]]+\]/g, "")}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

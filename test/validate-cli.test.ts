@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { certform } from "./support/cli.js";
+import { leaf } from "./support/pki.js";
+import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
+
+describe("certform validate", () => {
+  it("exits 0 on a valid stack and says what it checked", async () => {
+    const dir = writeStackDir({ "stack.yaml": `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    generate: { hosts: ["api.example.com"] }\n` });
+    const r = await certform(["validate", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Stack payments is valid: 2 environments, 2 resource instances, 0 warnings.");
+  });
+
+  it("exits 1 on errors and prints file:line:column, the code, the address and the hint", async () => {
+    const other = await leaf({ hosts: ["api.example.com"] });
+    const mine = await leaf({ hosts: ["api.example.com"] });
+    const text = `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    certificate: { file: api.pem }\n    key: { file: api.key }\n`;
+    const dir = writeStackDir({ "stack.yaml": text, "api.pem": mine.pem, "api.key": other.keyPem });
+    const r = await certform(["validate", dir], { cwd: dir });
+    expect(r.code).toBe(1);
+    const { line, column } = positionOf(text, "{ file: api.key }");
+    expect(r.stdout).toContain(`stack.yaml:${line}:${column}: error[key-mismatch] certificates.api[dev]:`);
+    expect(r.stdout).toMatch(/\n {2}hint: /);
+    expect(r.stdout).toContain("Invalid: 1 error, 0 warnings.");
+    expect(r.stdout + r.stderr).not.toContain("PRIVATE KEY");
+  });
+
+  it("--format json prints exactly one document with errors and warnings", async () => {
+    const text = `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    generate: { hosts: ["api.example.com"] }\n    hots: []\n`;
+    const dir = writeStackDir({ "stack.yaml": text });
+    const r = await certform(["validate", "--format", "json", join(dir, "stack.yaml")]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ format_version: "1", valid: false, warnings: [] });
+    expect(report.errors).toEqual([
+      expect.objectContaining({ ...positionOf(text, "hots:"), address: "certificates.api", code: "unknown-key", hint: 'did you mean "hosts"?' }),
+    ]);
+    expect(report.errors[0].file).toMatch(/stack\.yaml$/);
+  });
+
+  it("a missing path is an error naming it", async () => {
+    const r = await certform(["validate", "no/such/stack.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("no such file or directory: no/such/stack.yaml");
+  });
+
+  it("validates the quickstart stack and the examples shipped with the repository", async () => {
+    const r = await certform(["validate"]);
+    expect(r.code).toBe(0);
+    const ex = await certform(["validate", "examples/multi-env"]);
+    expect(ex.stdout).toContain("is valid");
+    expect(ex.code).toBe(0);
+  });
+});
+
+describe("certform init", () => {
+  it("scaffolds a stack repository that validates, with the schema modeline and .gitignore entries", async () => {
+    const dir = writeStackDir({ ".gitignore": "node_modules/\n" });
+    const r = await certform(["init", dir]);
+    expect(r.code).toBe(0);
+    const stack = readFileSync(join(dir, "stacks", "example.yaml"), "utf8");
+    expect(stack.split("\n")[0]).toBe("# yaml-language-server: $schema=../schemas/stack.schema.json");
+    expect(JSON.parse(readFileSync(join(dir, "schemas", "stack.schema.json"), "utf8")).properties.certificates).toBeDefined();
+    const ignore = readFileSync(join(dir, ".gitignore"), "utf8");
+    expect(ignore).toContain("node_modules/\n");
+    for (const line of [".certform/", "*.key", "*.p12"]) expect(ignore).toContain(line);
+    const v = await certform(["validate", join(dir, "stacks")]);
+    expect(v.stdout).toContain("is valid");
+    expect(v.code).toBe(0);
+    // A second init keeps the user's stack.
+    expect((await certform(["init", dir])).stdout).toContain("kept");
+  });
+});
