@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ValidateReportSchema } from "../src/model/validate-report.js";
 import { certform } from "./support/cli.js";
 import { leaf } from "./support/pki.js";
 import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
@@ -32,7 +33,7 @@ describe("certform validate", () => {
     const dir = writeStackDir({ "stack.yaml": text });
     const r = await certform(["validate", "--format", "json", join(dir, "stack.yaml")]);
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout);
+    const report = ValidateReportSchema.parse(JSON.parse(r.stdout));
     expect(report).toMatchObject({ format_version: "1", valid: false, warnings: [] });
     expect(report.errors).toEqual([
       expect.objectContaining({ ...positionOf(text, "hots:"), address: "certificates.api", code: "unknown-key", hint: 'did you mean "hosts"?' }),
