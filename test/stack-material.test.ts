@@ -80,7 +80,8 @@ describe("certificate material in a stack", () => {
   it("warnings: expiring inside alerts.warnBefore, RSA under 2048 bits, SHA-1, chain-incomplete, duplicate content", async () => {
     const soon = await leaf({ hosts: ["api.example.com"], notAfter: daysFromNow(10) });
     const weak = await issue({ hosts: ["weak.example.com"], keyType: "rsa-1024", isCA: true, subject: "CN=weak" });
-    const sha1 = await issue({ hosts: ["sha1.example.com"], signatureHash: "SHA-1", isCA: true, subject: "CN=sha1" });
+    // A root's own signature is never checked by clients, so SHA-1 matters on issued certificates.
+    const sha1 = await issue({ issuer: await makeCa(), hosts: ["sha1.example.com"], signatureHash: "SHA-1", isCA: true, subject: "CN=sha1" });
     const r = await validate(
       `${serverCert()}trustedCertificates:
   weak: { certificate: { file: weak.pem } }

@@ -38,7 +38,7 @@ describe("certform validate", () => {
     expect(report.errors).toEqual([
       expect.objectContaining({ ...positionOf(text, "hots:"), address: "certificates.api", code: "unknown-key", hint: 'did you mean "hosts"?' }),
     ]);
-    expect(report.errors[0].file).toMatch(/stack\.yaml$/);
+    expect(report.errors[0]?.file).toMatch(/stack\.yaml$/);
   });
 
   it("a missing path is an error naming it", async () => {

@@ -10,7 +10,9 @@ export interface Tlv {
   start: number;
   /** Offset of the first content byte. */
   contentStart: number;
-  /** Offset just past the content. */
+  /** Offset just past the content (before the end-of-contents octets of an indefinite length). */
+  contentEnd: number;
+  /** Offset just past the whole element. */
   end: number;
   buf: Buffer;
 }
@@ -34,34 +36,46 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-/** Reads one TLV at `offset`; returns undefined instead of throwing so sniffing stays cheap. */
-export function readTlv(buf: Buffer, offset = 0, limit = buf.length): Tlv | undefined {
+/**
+ * Reads one TLV at `offset`; returns undefined instead of throwing so sniffing stays cheap.
+ * `ber` also accepts indefinite lengths, which some PKCS#12 writers (NSS, old Windows) still emit.
+ */
+export function readTlv(buf: Buffer, offset = 0, limit = buf.length, ber = false): Tlv | undefined {
   if (offset + 2 > limit) return undefined;
   const tag = buf[offset]!;
   // Multi-byte tags never occur in the structures read here.
   if ((tag & 0x1f) === 0x1f) return undefined;
-  let lenByte = buf[offset + 1]!;
+  const lenByte = buf[offset + 1]!;
   let pos = offset + 2;
+  if (lenByte === 0x80) {
+    if (!ber || (tag & 0x20) === 0) return undefined;
+    while (true) {
+      if (pos + 2 > limit) return undefined;
+      if (buf[pos] === 0 && buf[pos + 1] === 0) return { tag, start: offset, contentStart: offset + 2, contentEnd: pos, end: pos + 2, buf };
+      const child = readTlv(buf, pos, limit, ber);
+      if (!child) return undefined;
+      pos = child.end;
+    }
+  }
   let length: number;
   if (lenByte < 0x80) {
     length = lenByte;
   } else {
     const n = lenByte & 0x7f;
-    // Indefinite length (BER) and absurd lengths are not DER.
-    if (n === 0 || n > 4 || pos + n > limit) return undefined;
+    if (n > 4 || pos + n > limit) return undefined;
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + buf[pos + i]!;
     pos += n;
   }
   if (pos + length > limit) return undefined;
-  return { tag, start: offset, contentStart: pos, end: pos + length, buf };
+  return { tag, start: offset, contentStart: pos, contentEnd: pos + length, end: pos + length, buf };
 }
 
-export function children(tlv: Tlv): Tlv[] {
+export function children(tlv: Tlv, ber = false): Tlv[] {
   const out: Tlv[] = [];
   let pos = tlv.contentStart;
-  while (pos < tlv.end) {
-    const child = readTlv(tlv.buf, pos, tlv.end);
+  while (pos < tlv.contentEnd) {
+    const child = readTlv(tlv.buf, pos, tlv.contentEnd, ber);
     if (!child) return out;
     out.push(child);
     pos = child.end;
@@ -69,8 +83,14 @@ export function children(tlv: Tlv): Tlv[] {
   return out;
 }
 
+/** An OCTET STRING's bytes, also when BER splits it into a constructed string of pieces. */
+export function octets(tlv: Tlv): Buffer {
+  if ((tlv.tag & 0x20) === 0) return content(tlv);
+  return Buffer.concat(children(tlv, true).map(octets));
+}
+
 export function content(tlv: Tlv): Buffer {
-  return tlv.buf.subarray(tlv.contentStart, tlv.end);
+  return tlv.buf.subarray(tlv.contentStart, tlv.contentEnd);
 }
 
 export function whole(tlv: Tlv): Buffer {
@@ -78,8 +98,8 @@ export function whole(tlv: Tlv): Buffer {
 }
 
 /** The whole buffer is exactly one DER element (no trailing bytes). */
-export function parseDer(buf: Buffer): Tlv | undefined {
-  const tlv = readTlv(buf, 0);
+export function parseDer(buf: Buffer, ber = false): Tlv | undefined {
+  const tlv = readTlv(buf, 0, buf.length, ber);
   return tlv && tlv.end === buf.length ? tlv : undefined;
 }
 

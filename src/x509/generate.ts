@@ -12,8 +12,9 @@ import { isIP } from "node:net";
 import { promisify } from "node:util";
 
 const generateKeyPair = promisify(generateKeyPairCb);
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
-px.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKey = webcrypto.CryptoKey;
+const subtle = webcrypto.subtle;
+px.cryptoProvider.set(webcrypto as unknown as Parameters<typeof px.cryptoProvider.set>[0]);
 
 export type KeyType = "ec-p256" | "ec-p384" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "rsa-1024";
 export type SignatureHash = "SHA-256" | "SHA-384" | "SHA-1";
@@ -54,7 +55,7 @@ export async function generateKeyPairFor(keyType: KeyType): Promise<KeyObject> {
   return (await generateKeyPair("rsa", { modulusLength })).privateKey;
 }
 
-function webAlgorithm(key: KeyObject, hash: SignatureHash): RsaHashedImportParams | EcKeyImportParams {
+function webAlgorithm(key: KeyObject, hash: SignatureHash): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
   if (key.asymmetricKeyType === "ec") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     const namedCurve = curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : "P-256";
@@ -120,7 +121,10 @@ export async function generateCertificate(opts: GenerateOptions): Promise<Genera
   const signing = opts.issuer ? await toWebKeys(opts.issuer.key, hash) : own;
 
   const notBefore = opts.notBefore ?? new Date(Date.now() - BACKDATE_MS);
-  const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + (opts.validityDays ?? 90) * 86_400_000 + BACKDATE_MS);
+  // Validity counts from now (not from the backdated start); rounded up because DER keeps whole
+  // seconds, so that a fresh 90-day certificate shows 90 days left.
+  const start = opts.notBefore?.getTime() ?? Date.now();
+  const notAfter = opts.notAfter ?? new Date(Math.ceil((start + (opts.validityDays ?? 90) * 86_400_000) / 1000) * 1000);
   const subjectDn = opts.subject ?? `CN=${opts.hosts[0] ?? "certform"}`;
   const subject = nameFromDn(subjectDn);
   const issuerName = opts.issuer

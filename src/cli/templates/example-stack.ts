@@ -17,11 +17,12 @@ environments:                  # one gateway cluster each
       type: embedded
       nodes: ["http://127.0.0.1:8081"]          # admin URL of every node
       # token: \${env:CERTFORM_DEV_TOKEN}
-  # prod:
-  #   gateway: { type: embedded, nodes: ["http://10.0.0.1:8081", "http://10.0.0.2:8081"], token: "\${env:CERTFORM_PROD_TOKEN}" }
+  prod:
+    gateway: { type: embedded, nodes: ["http://10.0.0.1:8081", "http://10.0.0.2:8081"], token: "\${env:CERTFORM_PROD_TOKEN}" }
 
 certificates:                  # TLS server certificates, chosen by SNI
   dev-wildcard:
+    environments: [dev]
     generate:                  # made at apply time; its key never leaves the gateway
       hosts: ["*.dev.example.com"]
       keyType: ec-p256

@@ -1,0 +1,126 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { exportPkcs12, keyToDer, keyToPem, leaf, makeCsrPem, type Issued } from "../../test/support/pki.js";
+import { decodePrivateKey } from "./decode-key.js";
+import { MaterialError } from "./errors.js";
+import { fingerprintKey } from "./fingerprint.js";
+
+let ec: Issued;
+let rsa: KeyObject;
+beforeAll(async () => {
+  ec = await leaf({ hosts: ["key.example.com"] });
+  rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+});
+
+function fails(fn: () => unknown): MaterialError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(MaterialError);
+    expect((err as MaterialError).hint).not.toBe("");
+    return err as MaterialError;
+  }
+  throw new Error("expected an error");
+}
+
+const same = (a: KeyObject, b: KeyObject): void => expect(fingerprintKey(a)).toBe(fingerprintKey(b));
+
+describe("decodePrivateKey", () => {
+  it("reads PKCS#8 PEM and DER", () => {
+    same(decodePrivateKey(ec.keyPem), ec.key);
+    same(decodePrivateKey(keyToDer(ec.key)), ec.key);
+    same(decodePrivateKey(keyToPem(rsa)), rsa);
+  });
+
+  it("reads PKCS#1 (RSA PRIVATE KEY) PEM and DER", () => {
+    const pem = keyToPem(rsa, { format: "pkcs1" });
+    expect(pem).toContain("BEGIN RSA PRIVATE KEY");
+    same(decodePrivateKey(pem), rsa);
+    same(decodePrivateKey(keyToDer(rsa, { format: "pkcs1" })), rsa);
+  });
+
+  it("reads SEC1 (EC PRIVATE KEY) PEM, also with an EC PARAMETERS block, and DER", () => {
+    const pem = keyToPem(ec.key, { format: "sec1" });
+    expect(pem).toContain("BEGIN EC PRIVATE KEY");
+    same(decodePrivateKey(pem), ec.key);
+    same(decodePrivateKey(`-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${pem}`), ec.key);
+    same(decodePrivateKey(keyToDer(ec.key, { format: "sec1" })), ec.key);
+  });
+
+  it("reads encrypted PKCS#8 with the right passphrase (PEM and DER)", () => {
+    same(decodePrivateKey(keyToPem(ec.key, { passphrase: "right" }), "right"), ec.key);
+    same(decodePrivateKey(keyToDer(ec.key, { passphrase: "right" }), "right"), ec.key);
+  });
+
+  it("says when the passphrase is missing or wrong", () => {
+    for (const input of [keyToPem(ec.key, { passphrase: "right" }), keyToDer(ec.key, { passphrase: "right" })]) {
+      const missing = fails(() => decodePrivateKey(input));
+      expect(missing.code).toBe("key-passphrase-required");
+      expect(missing.message).toMatch(/encrypted and no passphrase/);
+      const wrong = fails(() => decodePrivateKey(input, "wrong"));
+      expect(wrong.code).toBe("key-passphrase");
+      expect(wrong.message).toMatch(/wrong passphrase/);
+    }
+  });
+
+  it("reads legacy encrypted PEM (Proc-Type: 4,ENCRYPTED)", () => {
+    const pem = keyToPem(rsa, { format: "pkcs1", passphrase: "right" });
+    expect(pem).toContain("Proc-Type: 4,ENCRYPTED");
+    same(decodePrivateKey(pem, "right"), rsa);
+    expect(fails(() => decodePrivateKey(pem)).code).toBe("key-passphrase-required");
+    expect(fails(() => decodePrivateKey(pem, "wrong")).code).toBe("key-passphrase");
+  });
+
+  it("takes the one key out of a combined certificate + key file", () => {
+    same(decodePrivateKey(ec.pem + ec.keyPem), ec.key);
+  });
+
+  it("refuses two keys in one file", () => {
+    expect(fails(() => decodePrivateKey(ec.keyPem + keyToPem(rsa))).code).toBe("key-multiple");
+  });
+
+  it("says a certificate is not a key (PEM and DER)", () => {
+    for (const input of [ec.pem, ec.der]) {
+      const e = fails(() => decodePrivateKey(input));
+      expect(e.code).toBe("certificate-not-key");
+      expect(e.message).toBe("this is a certificate where a private key was expected");
+    }
+  });
+
+  it("says a CSR is not a key", async () => {
+    const csr = await makeCsrPem();
+    expect(fails(() => decodePrivateKey(csr)).code).toBe("csr-not-key");
+  });
+
+  it("says a public key is not a private key (PEM, DER, RSA PUBLIC KEY)", () => {
+    const pub = ec.certificate.publicKey;
+    const inputs = [
+      pub.export({ type: "spki", format: "pem" }) as string,
+      pub.export({ type: "spki", format: "der" }),
+      generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "pkcs1", format: "pem" }) as string,
+    ];
+    for (const input of inputs) expect(fails(() => decodePrivateKey(input)).code).toBe("public-key-not-private");
+  });
+
+  it("says a PKCS#12 bundle needs the pkcs12 source", async () => {
+    const p12 = await exportPkcs12({ leaf: ec, passphrase: "pw" });
+    expect(fails(() => decodePrivateKey(readFileSync(p12))).code).toBe("pkcs12-not-key");
+  });
+
+  it("explains OpenSSH keys, text and junk", () => {
+    const openssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    const e = fails(() => decodePrivateKey(openssh));
+    expect(e.code).toBe("undecodable");
+    expect(e.hint).toMatch(/ssh-keygen -p -m PKCS8/);
+    expect(fails(() => decodePrivateKey("not a key")).code).toBe("undecodable");
+    expect(fails(() => decodePrivateKey(Buffer.from([1, 2, 3, 4]))).code).toBe("undecodable");
+    expect(fails(() => decodePrivateKey("")).code).toBe("empty");
+  });
+
+  it("reports a corrupted key body as undecodable", () => {
+    const body = keyToDer(ec.key);
+    const pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.concat([body.subarray(0, 20), Buffer.alloc(10)]).toString("base64")}\n-----END PRIVATE KEY-----\n`;
+    expect(fails(() => decodePrivateKey(pem)).code).toBe("undecodable");
+  });
+});

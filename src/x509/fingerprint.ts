@@ -1,0 +1,23 @@
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+
+/** "AB:CD:…": uppercase hex pairs joined by colons, as X509Certificate#fingerprint256 writes them. */
+export function formatFingerprint(digest: Buffer): string {
+  return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}
+
+/** SHA-256 over the public key's SubjectPublicKeyInfo DER; works for private and public keys. */
+export function fingerprintKey(key: KeyObject): string {
+  const pub = key.type === "public" ? key : createPublicKey(key);
+  const spki = pub.export({ type: "spki", format: "der" });
+  return formatFingerprint(createHash("sha256").update(spki).digest());
+}
+
+/**
+ * A SHA-256 pin in canonical form, accepting lowercase and missing colons; undefined when it is
+ * not 32 bytes of hex.
+ */
+export function normalizeSha256(pin: string): string | undefined {
+  const hex = pin.trim().replace(/:/g, "");
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return undefined;
+  return formatFingerprint(Buffer.from(hex, "hex"));
+}

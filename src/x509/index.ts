@@ -1,0 +1,28 @@
+/** Certificate material: decoding, checks, descriptions and generation. */
+import "reflect-metadata";
+
+export { MaterialError, isMaterialError } from "./errors.js";
+export { decodeCertificates } from "./decode-certificates.js";
+export { decodeBase64, type Base64Encoding } from "./base64.js";
+export { decodePrivateKey } from "./decode-key.js";
+export { decodePkcs12, type Pkcs12Contents } from "./pkcs12.js";
+export { captureChain, captureTarget, type CaptureOptions, type CaptureTarget } from "./capture.js";
+export { selectFromChain, orderChain, isSelfSigned, issuedBy, matchesKey } from "./chain-order.js";
+export { fingerprintKey, formatFingerprint, normalizeSha256 } from "./fingerprint.js";
+export { hostCovered, hostProblem, dnsSans, ipSans } from "./host-match.js";
+export { checkServerCertificate, checkTrustedCertificate, type Finding, type ServerCheckInput, type TrustedCheckInput } from "./checks.js";
+export {
+  describeCertificate,
+  describeChain,
+  describeKey,
+  daysLeft,
+  statusAt,
+  type CertificateInfo,
+  type CertificateStatus,
+  type ChainLink,
+  type KeyInfo,
+} from "./describe.js";
+export { generateCertificate, type GenerateOptions, type Generated, type KeyType, type SignatureHash } from "./generate.js";
+export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
+export { sniffDer, type MaterialKind } from "./der-sniff.js";
+export { certFields } from "./cert-fields.js";
