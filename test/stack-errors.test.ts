@@ -251,3 +251,18 @@ endpoints:
     expect(only(diagnostics, "yaml-syntax")).toMatchObject({ line: 5 });
   });
 });
+
+describe("positions of block scalars", () => {
+  it("a problem in a `|` block points at its indicator", async () => {
+    const text = `${HEADER}${ENVIRONMENTS}trustedCertificates:
+  ca:
+    certificate:
+      base64: |
+        MIIB*AAA
+      encoding: BASE64
+`;
+    const dir = writeStackDir({ "stack.yaml": text });
+    const { diagnostics } = await readStack([join(dir, "stack.yaml")], { capture: false });
+    expect(only(diagnostics, "base64-invalid")).toMatchObject(positionOf(text, "|"));
+  });
+});

@@ -120,7 +120,10 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       case EVENT_ID.SCALAR: {
         // Quoted scalars start at their opening quote, which is where an editor puts the value.
         const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
-        const pos = at(Math.max(0, ev.valueStart - (quoted ? 1 : 0)));
+        const block = ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK;
+        // A block scalar's content starts on the next line; its `|` or `>` indicator is where the value is written.
+        const start = block ? blockIndicator(text, ev.valueStart) : Math.max(0, ev.valueStart - (quoted ? 1 : 0));
+        const pos = at(start);
         const isKeyPosition = stack[stack.length - 1]!.kind === "mapping" && !stack[stack.length - 1]!.pendingKey;
         const keyText = isKeyPosition ? getScalarValue(text, ev) : undefined;
         const path = place(pos, keyText, true);
@@ -160,4 +163,11 @@ export function parseYamlSource(file: string, text: string): YamlSource {
 
   const [value] = constructFromEvents(events, { source: text, filename: file, maxAliases: MAX_ALIASES });
   return { file, value, positions };
+}
+
+// Only blank lines stand between a block scalar's header and its content, so the nearest `|` or `>`
+// before the content is the header's indicator (or a character of the header line's comment).
+function blockIndicator(text: string, contentStart: number): number {
+  const i = Math.max(text.lastIndexOf("|", contentStart - 1), text.lastIndexOf(">", contentStart - 1));
+  return i >= 0 ? i : contentStart;
 }
