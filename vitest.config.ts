@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests start real servers and processes; two workers keep a 2-core CI machine responsive.
     maxWorkers: 2,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });
