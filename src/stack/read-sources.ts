@@ -43,27 +43,34 @@ export function sourceReader(opts: SourceReaderOptions) {
     return p;
   };
 
-  const material = <T>(field: string[], fn: () => T): T => {
+  // Decoding is cached too: the same file in every environment is parsed once. Failures are not cached,
+  // so each instance reports its own error at its own field.
+  const decoded = new Map<string, unknown>();
+  const material = <T>(field: string[], fn: () => T, cacheKey?: string): T => {
+    if (cacheKey !== undefined && decoded.has(cacheKey)) return decoded.get(cacheKey) as T;
     try {
-      return fn();
+      const value = fn();
+      if (cacheKey !== undefined) decoded.set(cacheKey, value);
+      return value;
     } catch (err) {
       if (err instanceof MaterialError) throw new SourceError(err.code, err.message, err.hint, field);
       throw err;
     }
   };
+  const fileKey = (baseDir: string, file: string, ...rest: (string | undefined)[]) => [resolve(baseDir, file), ...rest].join("\u0000");
 
   async function certificates(src: CertificateSource, baseDir: string, field: string): Promise<{ chain: X509Certificate[]; key?: KeyObject } | undefined> {
     if ("file" in src) {
       const bytes = await readBytes(baseDir, src.file, [field, "file"]);
-      return { chain: material([field, "file"], () => decodeCertificates(bytes)) };
+      return { chain: material([field, "file"], () => decodeCertificates(bytes), fileKey(baseDir, src.file, "certificates")) };
     }
-    if ("pem" in src) return { chain: material([field, "pem"], () => decodeCertificates(src.pem)) };
+    if ("pem" in src) return { chain: material([field, "pem"], () => decodeCertificates(src.pem), `pem\u0000${src.pem}`) };
     if ("base64" in src) {
-      return { chain: material([field, "base64"], () => decodeCertificates(decodeBase64(src.base64, src.encoding))) };
+      return { chain: material([field, "base64"], () => decodeCertificates(decodeBase64(src.base64, src.encoding)), `${src.encoding}\u0000${src.base64}`) };
     }
     if ("pkcs12" in src) {
       const bytes = await readBytes(baseDir, src.pkcs12, [field, "pkcs12"]);
-      const p12 = material([field, "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""));
+      const p12 = material([field, "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
       return p12.key ? { chain: p12.chain, key: p12.key } : { chain: p12.chain };
     }
     if (!opts.capture) return undefined;
@@ -91,10 +98,10 @@ export function sourceReader(opts: SourceReaderOptions) {
     }
     if ("file" in src) {
       const bytes = await readBytes(baseDir, src.file, ["key", "file"]);
-      return material(["key", "file"], () => decodePrivateKey(bytes, src.passphrase));
+      return material(["key", "file"], () => decodePrivateKey(bytes, src.passphrase), fileKey(baseDir, src.file, "key", src.passphrase));
     }
     const bytes = await readBytes(baseDir, src.pkcs12, ["key", "pkcs12"]);
-    const p12 = material(["key", "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""));
+    const p12 = material(["key", "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
     if (!p12.key) throw new SourceError("pkcs12-no-key", `${src.pkcs12} holds no private key`, "export the PKCS#12 with its key, or give key: { file: PATH }", ["key", "pkcs12"]);
     return p12.key;
   }

@@ -1,7 +1,7 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { certFields, SHA1_SIGNATURES } from "./cert-fields.js";
 import { isSelfSigned, issuedBy, linkProblem, linksInOrder, matchesKey, orderChain } from "./chain-order.js";
-import { certLabel, daysLeft, describeKey } from "./describe.js";
+import { certLabel, daysLeft, describeKey, keyShape } from "./describe.js";
 import { fingerprintKey, normalizeSha256 } from "./fingerprint.js";
 import { hostCovered, hostProblem } from "./host-match.js";
 import { issuedByPublicRoot } from "./root-store.js";
@@ -185,7 +185,7 @@ function validityFindings(cert: X509Certificate, where: string, now: Date, warnB
 }
 
 function weakKeyFindings(cert: X509Certificate, where: string): Finding[] {
-  const key = describeKey(cert.publicKey);
+  const key = keyShape(cert.publicKey);
   const weakRsa = (key.type === "RSA" || key.type === "RSA-PSS" || key.type === "DSA") && (key.bits ?? 0) < 2048;
   const weakEc = key.type === "EC" && (key.bits ?? 0) < 256;
   if (!weakRsa && !weakEc) return [];

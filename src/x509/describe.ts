@@ -59,17 +59,21 @@ const TYPES: Record<string, string> = {
   x448: "X448",
 };
 
-/** Type, size and public-key fingerprint of a key. Never any part of the private key. */
-export function describeKey(key: KeyObject): KeyInfo {
+/** Type and size of a key, without the fingerprint (which costs a key export). */
+export function keyShape(key: KeyObject): Omit<KeyInfo, "fingerprint256"> {
   const raw = key.asymmetricKeyType ?? "unknown";
   const details = key.asymmetricKeyDetails;
   const curve = details?.namedCurve ? (CURVES[details.namedCurve] ?? details.namedCurve) : undefined;
   const bits = details?.modulusLength ?? (curve ? CURVE_BITS[curve] : undefined) ?? (raw === "ed25519" ? 256 : raw === "ed448" ? 456 : undefined);
-  const info = { type: TYPES[raw] ?? raw } as KeyInfo;
+  const info: Omit<KeyInfo, "fingerprint256"> = { type: TYPES[raw] ?? raw };
   if (bits) info.bits = bits;
   if (curve) info.curve = curve;
-  info.fingerprint256 = fingerprintKey(key);
   return info;
+}
+
+/** Type, size and public-key fingerprint of a key. Never any part of the private key. */
+export function describeKey(key: KeyObject): KeyInfo {
+  return { ...keyShape(key), fingerprint256: fingerprintKey(key) };
 }
 
 const DAY_MS = 86_400_000;
