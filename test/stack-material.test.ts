@@ -22,6 +22,12 @@ async function validate(body: string, files: Record<string, string | Buffer> = {
   const text = HEADER + ENVIRONMENTS + body;
   const dir = writeStackDir({ "stack.yaml": text, ...files });
   const { diagnostics, state } = await readStack([join(dir, "stack.yaml")], { env });
+  // Every finding, whatever stage made it, names its file, line and column.
+  for (const d of diagnostics) {
+    expect(d.file).toMatch(/stack\.yaml$/);
+    expect(d.line).toBeGreaterThan(0);
+    expect(d.column).toBeGreaterThan(0);
+  }
   return { diagnostics, state, text, errors: diagnostics.filter((d) => d.severity === "error") };
 }
 
