@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InspectReportSchema } from "../src/model/inspect-report.js";
-import { daysAgo, daysFromNow, exportPkcs12, keyToPem, leaf, makePki, tempDir, writeFiles, type Pki } from "./support/pki.js";
+import { daysAgo, daysFromNow, exportPkcs12, keyToDer, keyToPem, leaf, makePki, tempDir, writeFiles, type Pki } from "./support/pki.js";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "..");
@@ -14,6 +14,24 @@ interface Result {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Every slice of the key that output could echo: 8 characters of its base64 (at every byte
+ * alignment) or 3 bytes in hex, with or without separators.
+ */
+function keyEchoes(text: string, keyDer: Buffer): string[] {
+  const found = new Set<string>();
+  for (let shift = 0; shift < 3; shift++) {
+    const b64 = keyDer.subarray(shift).toString("base64").replace(/=+$/, "");
+    for (let i = 0; i + 8 <= b64.length; i++) if (text.includes(b64.slice(i, i + 8))) found.add(b64.slice(i, i + 8));
+  }
+  const upper = text.toUpperCase();
+  for (let i = 0; i + 3 <= keyDer.length; i++) {
+    const hex = [...keyDer.subarray(i, i + 3)].map((b) => b.toString(16).padStart(2, "0").toUpperCase());
+    for (const sep of ["", " ", ":", "\\X"]) if (upper.includes(hex.join(sep))) found.add(hex.join(sep));
+  }
+  return [...found];
 }
 
 /** Runs the real CLI, as a user would, and checks that nothing it prints ever shows a key. */
@@ -35,7 +53,7 @@ async function certform(args: string[], env: Record<string, string> = {}): Promi
 
 let pki: Pki;
 let dir: string;
-let files: Record<"chain" | "der" | "key" | "encKey" | "combined" | "expired" | "csr" | "junk", string>;
+let files: Record<"chain" | "der" | "key" | "encKey" | "combined" | "expired" | "csr" | "junk" | "b64Pkcs8" | "b64Sec1" | "cutDer", string>;
 let server: Server;
 let port: number;
 
@@ -53,6 +71,9 @@ beforeAll(async () => {
     expired: expired.pem,
     csr: "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
     junk: "hello\n",
+    b64Pkcs8: `${keyToDer(pki.leaf.key).toString("base64")}\n`,
+    b64Sec1: keyToDer(pki.leaf.key, { format: "sec1" }).toString("base64").replace(/.{64}/g, "$&\n"),
+    cutDer: keyToDer(pki.leaf.key, { format: "sec1" }).subarray(3),
   });
   server = createServer({ cert: pki.chainPem, key: pki.leaf.keyPem }, (_req, res) => res.end("ok"));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -149,7 +170,7 @@ describe("certform inspect", () => {
 
     const unset = await certform(["inspect", p12, "--passphrase-env", "CERTFORM_TEST_UNSET_VAR"]);
     expect(unset.code).toBe(1);
-    expect(unset.stderr).toContain("CERTFORM_TEST_UNSET_VAR, which is not set");
+    expect(unset.stderr).toContain('"CERTFORM_TEST_UNSET_VAR", which is not set');
   });
 
   it("shows what an https:// server presents", async () => {
@@ -183,6 +204,32 @@ describe("certform inspect", () => {
     const report = JSON.parse((await certform(["inspect", files.combined, "--format", "json"])).stdout);
     expect(report.key).toMatchObject({ matchesLeaf: true });
     expect(report.chain).toHaveLength(2);
+  });
+
+  it("says a bare base64 key needs PEM armour, and never shows any of it", async () => {
+    const cases: [string, Buffer, RegExp][] = [
+      [files.b64Pkcs8, keyToDer(pki.leaf.key), /hint: add PEM armour: base64 -d FILE \| openssl pkey -inform DER -out key\.pem \(the key is PKCS#8 DER\)/],
+      [files.b64Sec1, keyToDer(pki.leaf.key, { format: "sec1" }), /hint: add PEM armour: .* \(the key is SEC1 \(EC\) DER\)/],
+    ];
+    for (const [file, der, label] of cases) {
+      for (const format of ["text", "json"]) {
+        const r = await certform(["inspect", file, "--format", format]);
+        expect(r.code).toBe(1);
+        expect(keyEchoes(r.stdout + r.stderr, der)).toEqual([]);
+        expect(r.stderr).toMatch(/text with no PEM block, \d+ characters, that looks like bare base64 of a private key \(DER without PEM armour\)/);
+        expect(r.stderr).toMatch(label);
+        // Not a stack hint: inspect reads files, and a key never goes into a stack inline.
+        expect(r.stderr).not.toMatch(/base64:|encoding:/);
+      }
+    }
+  });
+
+  it("describes a damaged DER key by its size only", async () => {
+    const der = keyToDer(pki.leaf.key, { format: "sec1" });
+    const r = await certform(["inspect", files.cutDer, "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(keyEchoes(r.stdout + r.stderr, der)).toEqual([]);
+    expect(JSON.parse(r.stdout).error).toEqual({ code: "undecodable", message: `this is binary data of ${der.length - 3} bytes that is neither PEM nor DER`, hint: expect.any(String) });
   });
 
   it("says what the input really is and exits 1", async () => {

@@ -78,7 +78,7 @@ describe("stack structure errors name file:line:column, the address and the fix"
     key: { pem: "-----BEGIN PRIVATE KEY-----" }
 `);
     const d = only(diagnostics, "key-inline");
-    expect(d).toMatchObject(positionOf(text, "pem: \"-----BEGIN"));
+    expect(d).toMatchObject(positionOf(text, "-----BEGIN"));
     expect(d.hint).toContain("{ env: VAR }");
     expect(JSON.stringify(diagnostics)).not.toContain("BEGIN PRIVATE KEY");
   });
@@ -264,5 +264,82 @@ describe("positions of block scalars", () => {
     const dir = writeStackDir({ "stack.yaml": text });
     const { diagnostics } = await readStack([join(dir, "stack.yaml")], { capture: false });
     expect(only(diagnostics, "base64-invalid")).toMatchObject(positionOf(text, "|"));
+  });
+});
+
+describe("inputs that must be refused, not mishandled", () => {
+  it("YAML tags, merge keys and __proto__ are errors at their place", async () => {
+    for (const [body, code, needle] of [
+      ["certificates: !!binary aGVsbG8=\n", "yaml-tag", "!!binary"],
+      ["base: &b { generate: { hosts: [a.example.com] } }\n", "unknown-key", "base:"],
+      ["certificates:\n  a:\n    <<: { generate: { hosts: [a.example.com] } }\n", "yaml-merge-key", "<<"],
+      ["certificates:\n  __proto__: { generate: { hosts: [a.example.com] } }\n", "invalid-name", "__proto__"],
+    ] as const) {
+      const { diagnostics, text } = await validate(body);
+      expect(only(diagnostics, code)).toMatchObject(positionOf(text, needle));
+    }
+  });
+
+  it("aliases are unique without regard to case", async () => {
+    const { diagnostics } = await validate(`trustedCertificates:
+  a: { alias: same, certificate: { url: "https://127.0.0.1:1" } }
+  b: { alias: Same, certificate: { url: "https://127.0.0.1:1" } }
+`);
+    expect(only(diagnostics, "alias-duplicate").message).toContain("compared without case");
+  });
+
+  it("a variable may not use another variable; an unclosed ${ is an error; prototype names are not variables", async () => {
+    const { diagnostics, text } = await validate(`variables:
+  a: "x.example.com"
+  b: "\${var:a}"
+endpoints:
+  e1: { url: "https://\${env:UNCLOSED/x" }
+  e2: { url: "https://\${var:constructor}/x" }
+  e3: { url: "https://h\${env:__proto__:-}.example.com/x" }
+`);
+    expect(only(diagnostics, "variable-nested")).toMatchObject({ ...positionOf(text, '"${var:a}"'), address: "variables.b" });
+    expect(only(diagnostics, "interpolation-invalid").message).toContain("not closed");
+    expect(only(diagnostics, "variable-unknown").message).toContain('"constructor"');
+    expect(diagnostics.filter((d) => d.code === "url-invalid")).toEqual([]);
+  });
+
+  it("url: sources are checked offline: scheme, host and port only", async () => {
+    const { diagnostics, text } = await validate(`trustedCertificates:
+  a: { certificate: { url: "notaurl" } }
+  b: { certificate: { url: "https://user:pw@127.0.0.1:19443/path?x" } }
+  c: { certificate: { url: "http://127.0.0.1:80/" } }
+`);
+    const found = diagnostics.filter((d) => d.code === "url-invalid");
+    expect(found.map((d) => d.line)).toEqual([positionOf(text, '"notaurl"').line, positionOf(text, '"https://user').line, positionOf(text, '"http://127.0.0.1:80/"').line]);
+    expect(JSON.stringify(found)).not.toContain("pw@");
+  });
+
+  it("a missing top-level key names the stack; a NUL in a path is an error, not a crash", async () => {
+    const dir = writeStackDir({ "s.yaml": "kind: Stack\nname: x\n" });
+    const { diagnostics } = await readStack([dir], { capture: false });
+    expect(only(diagnostics, "missing-key").message).toBe('the stack needs "apiVersion"');
+
+    const nul = await validate(`trustedCertificates:\n  a: { certificate: { file: "ca.pem\\u0000" } }\n`);
+    expect(only(nul.diagnostics, "path-invalid").message).toContain("control character");
+  });
+
+  it("clients-scope hosts are checked and must be served; a literal token is a warning", async () => {
+    const text = `apiVersion: certform/v1
+kind: Stack
+name: payments
+environments:
+  dev: { gateway: { type: embedded, nodes: ["http://127.0.0.1:8081"], token: hunter2 } }
+certificates:
+  api: { generate: { hosts: ["api.example.com"] } }
+trustedCertificates:
+  partner: { certificate: { url: "https://127.0.0.1:1" } }
+trustAssignments:
+  mtls: { certificate: partner, scope: clients, hosts: ["api.example.com", "bad host", "other.example.com"] }
+`;
+    const dir = writeStackDir({ "s.yaml": text });
+    const { diagnostics } = await readStack([dir], { capture: false });
+    expect(only(diagnostics, "host-invalid")).toMatchObject(positionOf(text, '"bad host"'));
+    expect(only(diagnostics, "clients-host-unserved")).toMatchObject({ severity: "warning", ...positionOf(text, '"other.example.com"') });
+    expect(only(diagnostics, "token-literal").severity).toBe("warning");
   });
 });

@@ -50,7 +50,7 @@ describe("certificate material in a stack", () => {
     const other = await leaf({ hosts: ["api.example.com"] });
     const { diagnostics, text } = await validate(serverCert(), { "api.pem": pki.chainPem, "api.key": other.keyPem });
     const d = only(diagnostics, "key-mismatch");
-    expect(d).toMatchObject({ severity: "error", ...positionOf(text, "{ file: api.key }"), address: "certificates.api[dev]" });
+    expect(d).toMatchObject({ severity: "error", ...positionOf(text, "key:"), address: "certificates.api[dev]" });
   });
 
   it("chain-order: an intermediate before the leaf", async () => {
@@ -65,7 +65,8 @@ describe("certificate material in a stack", () => {
 
     const r2 = await validate(serverCert('    hosts: ["a.api.example.com", "a.b.api.example.com"]\n'), { "api.pem": pki.chainPem, "api.key": pki.leaf.keyPem });
     const d = only(r2.diagnostics, "host-not-covered");
-    expect(d).toMatchObject(positionOf(r2.text, '"a.b.api.example.com"'));
+    expect(d).toMatchObject(positionOf(r2.text, "hosts:"));
+    expect(d.message).toContain("a.b.api.example.com");
   });
 
   it("expired server and trusted certificates are errors; not yet valid is a warning", async () => {

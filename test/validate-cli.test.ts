@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ValidateReportSchema } from "../src/model/validate-report.js";
@@ -21,7 +21,7 @@ describe("certform validate", () => {
     const dir = writeStackDir({ "stack.yaml": text, "api.pem": mine.pem, "api.key": other.keyPem });
     const r = await certform(["validate", dir], { cwd: dir });
     expect(r.code).toBe(1);
-    const { line, column } = positionOf(text, "{ file: api.key }");
+    const { line, column } = positionOf(text, "key:");
     expect(r.stdout).toContain(`stack.yaml:${line}:${column}: error[key-mismatch] certificates.api[dev]:`);
     expect(r.stdout).toMatch(/\n {2}hint: /);
     expect(r.stdout).toContain("Invalid: 1 error, 0 warnings.");
@@ -39,6 +39,26 @@ describe("certform validate", () => {
       expect.objectContaining({ ...positionOf(text, "hots:"), address: "certificates.api", code: "unknown-key", hint: 'did you mean "hosts"?' }),
     ]);
     expect(report.errors[0]?.file).toMatch(/stack\.yaml$/);
+  });
+
+  it("a dangling link in a stack directory is reported, in JSON too", async () => {
+    const dir = writeStackDir({ "stack.yaml": `${HEADER}${ENVIRONMENTS}` });
+    symlinkSync(join(dir, "nowhere.yaml"), join(dir, "broken.yaml"));
+    const r = await certform(["validate", "--format", "json", dir]);
+    expect(r.code).toBe(1);
+    const report = ValidateReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.errors[0]).toMatchObject({ code: "path-not-found", address: null });
+    expect(report.errors[0]?.message).toContain("broken.yaml is a link to nothing");
+  });
+
+  it("--format markdown renders a table for a pull request", async () => {
+    const text = `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    generate: { hosts: ["api.example.com"] }\n    hots: []\n`;
+    const dir = writeStackDir({ "stack.yaml": text });
+    const r = await certform(["validate", "--format", "markdown", dir], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("### ❌ certform validate");
+    expect(r.stdout).toContain("| error | `stack.yaml:");
+    expect(r.stdout).toContain("`unknown-key`");
   });
 
   it("a missing path is an error naming it", async () => {

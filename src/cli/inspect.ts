@@ -2,7 +2,8 @@ import { Option, type Command } from "commander";
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ChainEntry, InspectError, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
-import type { Palette } from "../render/palette.js";
+import { quoteValue } from "../model/redact.js";
+import { renderInspectText } from "../render/inspect-text.js";
 import {
   MaterialError,
   captureChain,
@@ -39,7 +40,7 @@ export function registerInspect(program: Command, setExit: (code: ExitCode) => v
       try {
         const report = await inspectTarget(target, opts, new Date());
         if (opts.format === "json") writeJson(report);
-        else process.stdout.write(renderText(report, colorsFor(opts)));
+        else process.stdout.write(renderInspectText(report, colorsFor(opts)));
         setExit(EXIT.ok);
       } catch (err) {
         if (!(err instanceof MaterialError)) throw err;
@@ -70,7 +71,8 @@ export async function inspectTarget(target: string, opts: Pick<InspectOptions, "
 
   let certs: X509Certificate[];
   try {
-    certs = decodeCertificates(data);
+    // A combined certificate + key file is inspected whole: the key is described, never shown.
+    certs = decodeCertificates(data, { allowPrivateKey: true });
   } catch (err) {
     if (err instanceof MaterialError && err.code === "key-not-certificate") {
       return { format_version: "1", kind: "key", source: target, key: describeKey(decodePrivateKey(data, passphrase)) };
@@ -84,7 +86,7 @@ function readPassphrase(variable: string | undefined): string | undefined {
   if (variable === undefined) return undefined;
   const value = process.env[variable];
   if (value === undefined) {
-    throw new MaterialError("passphrase-env-unset", `--passphrase-env names ${variable}, which is not set`, `set ${variable} to the passphrase before running inspect`);
+    throw new MaterialError("passphrase-env-unset", `--passphrase-env names ${quoteValue(variable)}, which is not set`, "set that variable to the passphrase before running inspect");
   }
   return value;
 }
@@ -94,9 +96,10 @@ async function readTarget(path: string): Promise<Buffer> {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new MaterialError("file-not-found", `${path} does not exist`, "check the path, or write a URL as https://host:port");
-    if (code === "EISDIR") throw new MaterialError("file-unreadable", `${path} is a directory`, "inspect one certificate, key or PKCS#12 file");
-    throw new MaterialError("file-unreadable", `cannot read ${path}: ${(err as Error).message}`, "check the file's permissions");
+    const shown = quoteValue(path, 200);
+    if (code === "ENOENT") throw new MaterialError("file-not-found", `${shown} does not exist`, "check the path, or write a URL as https://host:port");
+    if (code === "EISDIR") throw new MaterialError("file-unreadable", `${shown} is a directory`, "inspect one certificate, key or PKCS#12 file");
+    throw new MaterialError("file-unreadable", `cannot read ${shown} (${code ?? "no error code"})`, "check the file's permissions");
   }
 }
 
@@ -139,63 +142,4 @@ function certificatesPart(chain: X509Certificate[], now: Date, key?: KeyObject):
   const part: CertificateInfo & { chain: ChainEntry[]; key?: KeyInfoReport & { matchesLeaf: boolean } } = { ...described.certificates[0]!, chain: entries };
   if (key) part.key = { ...describeKey(key), matchesLeaf: matchesKey(chain[0]!, key) };
   return part;
-}
-
-// ---- text rendering ----
-
-function validity(info: CertificateInfo): string {
-  const left = info.daysLeft;
-  const span = `${info.notBefore} → ${info.notAfter}`;
-  if (info.status === "Expired") return `${span} (expired on ${info.notAfter.slice(0, 10)})`;
-  if (info.status === "NotYetValid") return `${span} (not valid yet)`;
-  return `${span} (${left} day${left === 1 ? "" : "s"} left)`;
-}
-
-function keyLine(k: KeyInfoReport): string {
-  const size = k.curve ? `${k.curve}` : k.bits ? `${k.bits} bits` : "";
-  return `${k.type}${size ? ` ${size}` : ""}, fingerprint ${k.fingerprint256}`;
-}
-
-function renderCertificate(entry: ChainEntry, total: number, c: Palette): string {
-  const status = entry.status === "Active" ? c.green(entry.status) : entry.status === "Expired" ? c.red(entry.status) : c.yellow(entry.status);
-  const role = entry.position === 0 ? (total === 1 ? "" : " (leaf)") : entry.selfSigned ? " (root)" : entry.isCA ? " (intermediate)" : "";
-  let issuedBy: string;
-  if (entry.link) {
-    issuedBy = entry.link.verifies
-      ? c.green(`certificate ${entry.link.issuer + 1}, signature verifies`)
-      : c.red(`NOT certificate ${entry.link.issuer + 1}: ${entry.link.reason ?? "does not verify"}`);
-  } else {
-    issuedBy = entry.selfSigned ? "itself (self-signed)" : c.yellow("not included in the chain");
-  }
-  const rows: [string, string][] = [
-    ["Subject", entry.subject],
-    ["Issuer", entry.issuer],
-    ["Serial", entry.serialNumber],
-    ["SANs", entry.sans.length ? entry.sans.join(", ") : c.dim("(none)")],
-    ["Valid", validity(entry)],
-    ["Status", status],
-    ["SHA-256", entry.fingerprints.sha256],
-    ["SHA-1", entry.fingerprints.sha1],
-    ["Public key", keyLine(entry.publicKey)],
-    ["Signature", entry.signatureAlgorithm],
-    ["CA", entry.isCA ? "yes" : "no"],
-    ["Issued by", issuedBy],
-  ];
-  const title = c.bold(`Certificate ${entry.position + 1} of ${total}${role}`);
-  return `${title}\n${rows.map(([k, v]) => `  ${k.padEnd(11)} ${v}`).join("\n")}\n`;
-}
-
-export function renderText(report: InspectSuccess, c: Palette): string {
-  if (report.kind === "key") {
-    return `${c.bold("Private key")} ${report.source}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
-  }
-  const parts = report.chain.map((entry) => renderCertificate(entry, report.chain.length, c));
-  if (report.key) {
-    const matches = report.key.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf");
-    parts.push(`${c.bold("Private key")}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n  ${"Leaf".padEnd(11)} ${matches}\n`);
-  }
-  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.join(", ") : c.dim("(none)")}\n`);
-  const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
-  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${report.source}\n\n`;
-  return header + parts.join("\n");
 }

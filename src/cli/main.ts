@@ -31,8 +31,15 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Whatever went wrong, --format json still promises one JSON document on stdout.
+    const message = err instanceof Error ? err.message : String(err);
+    if (wantsJson(argv)) process.stdout.write(`${JSON.stringify({ error: { code: "internal", message, hint: "this is a bug in certform; please report it with the command that caused it" } }, null, 2)}\n`);
+    process.stderr.write(`Error: ${message}\n`);
     return EXIT.error;
   }
   return code;
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
 }

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { Diagnostic } from "../model/index.js";
 import type { ValidateReport } from "../model/validate-report.js";
+import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
 import { renderDiagnosticsText } from "../render/diagnostics-text.js";
 import { readStack } from "../stack/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -16,7 +17,7 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
     .description("load and check stacks; no gateway is contacted")
     .argument("[paths...]", "stack files or directories (default: ./stacks)")
     .option("--no-capture", "do not capture url: sources over TLS (offline)");
-  addCommonOptions(cmd).action(async (paths: string[], opts: ValidateOptions) => {
+  addCommonOptions(cmd, ["text", "json", "markdown"]).action(async (paths: string[], opts: ValidateOptions) => {
     const result = await readStack(stackPaths(paths), {
       requireGatewayEnv: false,
       capture: opts.capture,
@@ -25,11 +26,15 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     const warnings = result.diagnostics.filter((d) => d.severity === "warning");
     if (opts.format === "json") {
-      const strip = ({ severity: _s, ...rest }: Diagnostic) => rest;
+      // Every entry carries an address; problems of a whole file or of the stack have none (null).
+      const strip = ({ severity: _s, address, ...rest }: Diagnostic) => ({ ...rest, address: address ?? null });
       const report: ValidateReport = { format_version: "1", valid: errors.length === 0, errors: errors.map(strip), warnings: warnings.map(strip) };
       if (result.loaded) report.stack = result.loaded.name;
       if (result.state) report.environments = result.state.environments.map((e) => e.name);
       writeJson(report);
+    } else if (opts.format === "markdown") {
+      const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";
+      process.stdout.write(renderDiagnosticsMarkdown(title, result.diagnostics));
     } else {
       const c = colorsFor(opts);
       process.stdout.write(renderDiagnosticsText(result.diagnostics, c));

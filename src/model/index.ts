@@ -6,3 +6,4 @@ export * from "./environment.js";
 export * from "./stack.js";
 export * from "./address.js";
 export * from "./diagnostic.js";
+export * from "./redact.js";

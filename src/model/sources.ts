@@ -46,14 +46,10 @@ export const UrlSource = z
   })
   .meta({ title: "url" });
 
-export const CERTIFICATE_SOURCE_KEYS = ["file", "pem", "base64", "pkcs12", "url"] as const;
-
 export const CertificateSourceSchema = z
   .union([FileSource, PemSource, Base64Source, Pkcs12Source, UrlSource])
   .meta({ id: "CertificateSource", description: "Where the certificate comes from: exactly one of file, pem, base64, pkcs12, url." });
 export type CertificateSource = z.output<typeof CertificateSourceSchema>;
-
-export const KEY_SOURCE_KEYS = ["file", "env", "pkcs12"] as const;
 
 export const KeySourceSchema = z
   .union([

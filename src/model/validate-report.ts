@@ -5,7 +5,7 @@ const DiagnosticSchema = z
     file: z.string(),
     line: z.number().int().min(1),
     column: z.number().int().min(1),
-    address: z.string().optional().describe("The resource address, e.g. certificates.api[prod]."),
+    address: z.string().nullable().describe("The resource address, e.g. certificates.api[prod]; null for a problem of a whole file."),
     code: z.string().describe("Stable kebab-case identifier, e.g. key-mismatch."),
     message: z.string(),
     hint: z.string().describe("What to do about it."),

@@ -28,7 +28,10 @@ export interface Instance<K extends ResourceKind, S> {
   material?: Material;
 }
 
-export type CertificateInstance = Instance<"certificates", CertificateResource>;
+export type CertificateInstance = Instance<"certificates", CertificateResource> & {
+  /** The hosts it is served for: declared, generated, or else its DNS and IP SANs (set once material is read). */
+  hosts: string[];
+};
 export type TrustedCertificateInstance = Instance<"trustedCertificates", TrustedCertificateResource> & { alias: string };
 export type EndpointInstance = Instance<"endpoints", EndpointResource> & { path: string };
 export type TrustAssignmentInstance = Instance<"trustAssignments", TrustAssignmentResource>;
@@ -51,8 +54,4 @@ export interface DesiredState {
   stack: string;
   alerts: Alerts;
   environments: EnvironmentState[];
-}
-
-export function instancesOf(env: EnvironmentState): AnyInstance[] {
-  return [...env.certificates, ...env.trustedCertificates, ...env.endpoints, ...env.trustAssignments, ...env.jwks];
 }

@@ -35,6 +35,7 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
         const origin = origins.get(`${kind}.${name}`)!;
         const spec = interpolateDeep(raw, ctx, (field, p) => diagnostics.push(diagnose(origin, address, { ...p, field })));
         const instance = { address, kind, name, environment: envName, spec, origin } as AnyInstance;
+        if (instance.kind === "certificates") instance.hosts = instance.spec.hosts ?? instance.spec.generate?.hosts ?? [];
         if (instance.kind === "trustedCertificates") instance.alias = instance.spec.alias ?? name;
         if (instance.kind === "endpoints") instance.path = instance.spec.path ?? `/${name}`;
         (env[kind] as AnyInstance[]).push(instance);

@@ -6,6 +6,7 @@ export interface InterpolationContext {
   env: NodeJS.ProcessEnv;
   /** When false, an unset ${env:…} stays as written instead of being an error (validate does not need gateway secrets). */
   requireEnv: boolean;
+  insideVariable?: boolean;
 }
 
 export interface InterpolationProblem {
@@ -26,7 +27,7 @@ export function interpolateString(text: string, ctx: InterpolationContext): { va
     const env = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner);
     if (env) {
       usedEnv = true;
-      const v = ctx.env[env[1]!];
+      const v = Object.hasOwn(ctx.env, env[1]!) ? ctx.env[env[1]!] : undefined;
       if (v !== undefined && v !== "") return v;
       if (env[2] !== undefined) return env[2];
       if (!ctx.requireEnv) return whole;
@@ -39,7 +40,9 @@ export function interpolateString(text: string, ctx: InterpolationContext): { va
     }
     const v = /^var:([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(inner);
     if (v) {
-      const variable = ctx.variables[v[1]!];
+      // Inside a variable's own value, ${var:…} is reported once at the variable (structure checks).
+      if (ctx.insideVariable) return whole;
+      const variable = Object.hasOwn(ctx.variables, v[1]!) ? ctx.variables[v[1]!] : undefined;
       if (variable === undefined) {
         problems.push({ code: "variable-unknown", message: `variable "${v[1]}" is not declared`, hint: `declare it under variables:, or fix the name` });
         return whole;
@@ -54,7 +57,7 @@ export function interpolateString(text: string, ctx: InterpolationContext): { va
         return whole;
       }
       // A variable's value may use ${env:…} and ${environment}, not other variables, so there are no cycles.
-      const nested = interpolateString(resolved, { ...ctx, variables: {} });
+      const nested = interpolateString(resolved, { ...ctx, insideVariable: true });
       problems.push(...nested.problems);
       usedEnv ||= nested.usedEnv;
       return nested.value;
@@ -66,6 +69,10 @@ export function interpolateString(text: string, ctx: InterpolationContext): { va
     });
     return whole;
   });
+  // "${env:X" with no closing brace would otherwise pass through as text.
+  if (/\$\{[^}]*$/.test(text.replace(/\$\$\{/g, ""))) {
+    problems.push({ code: "interpolation-invalid", message: "a ${ is not closed by }", hint: "close the reference: ${env:NAME}; write $${ for a literal ${" });
+  }
   return { value, problems, usedEnv };
 }
 

@@ -1,12 +1,12 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { CertificateSource, KeySource } from "../model/index.js";
+import { looksLikeKeyMaterial, quoteValue, type CertificateSource, type KeySource } from "../model/index.js";
 import { captureChain, decodeBase64, decodeCertificates, decodePkcs12, decodePrivateKey, MaterialError, selectFromChain } from "../x509/index.js";
 
 /** A failure to read a source, with the field of the source it belongs to. */
 export class SourceError extends Error {
-  constructor(readonly code: string, message: string, readonly hint: string, readonly field: string[]) {
+  constructor(readonly code: string, message: string, readonly hint: string, readonly field: readonly string[]) {
     super(message);
   }
 }
@@ -27,13 +27,19 @@ export function sourceReader(opts: SourceReaderOptions) {
   const captures = new Map<string, Promise<X509Certificate[]>>();
 
   const readBytes = (baseDir: string, file: string, field: string[]) => {
+    if (looksLikeKeyMaterial(file)) {
+      return Promise.reject(new SourceError("key-inline", "this path holds key material instead of a file name", "a private key never goes in a stack: put it in a file and give that file's path, or use key: { env: VAR }", field));
+    }
+    if (/[\u0000-\u001f\u007f]/.test(file)) {
+      return Promise.reject(new SourceError("path-invalid", `the path ${quoteValue(file)} holds a control character`, "write the file's path without control characters", field));
+    }
     const path = resolve(baseDir, file);
     let p = files.get(path);
     if (!p) {
       p = readFile(path).catch((err: NodeJS.ErrnoException) => {
         throw new SourceError(
           err.code === "ENOENT" ? "file-not-found" : "file-unreadable",
-          err.code === "ENOENT" ? `file ${file} does not exist (looked for ${path})` : `cannot read ${file}: ${err.message}`,
+          err.code === "ENOENT" ? `file ${file} does not exist (looked for ${path})` : `cannot read ${file}: ${err.code ?? err.message}`,
           "paths are relative to the stack file; check the name and ${environment} in it",
           field,
         );
@@ -59,10 +65,15 @@ export function sourceReader(opts: SourceReaderOptions) {
   };
   const fileKey = (baseDir: string, file: string, ...rest: (string | undefined)[]) => [resolve(baseDir, file), ...rest].join("\u0000");
 
-  async function certificates(src: CertificateSource, baseDir: string, field: string): Promise<{ chain: X509Certificate[]; key?: KeyObject } | undefined> {
+  /**
+   * `allowKeyInFile`: a server certificate's file may be a combined certificate + key PEM, as many servers
+   * keep them; a truststore entry never needs a key, and inline text never may hold one.
+   */
+  async function certificates(src: CertificateSource, baseDir: string, field: string, allowKeyInFile = false): Promise<{ chain: X509Certificate[]; key?: KeyObject } | undefined> {
     if ("file" in src) {
       const bytes = await readBytes(baseDir, src.file, [field, "file"]);
-      return { chain: material([field, "file"], () => decodeCertificates(bytes), fileKey(baseDir, src.file, "certificates")) };
+      const opts = { allowPrivateKey: allowKeyInFile };
+      return { chain: material([field, "file"], () => decodeCertificates(bytes, opts), fileKey(baseDir, src.file, "certificates", String(allowKeyInFile))) };
     }
     if ("pem" in src) return { chain: material([field, "pem"], () => decodeCertificates(src.pem), `pem\u0000${src.pem}`) };
     if ("base64" in src) {
@@ -70,7 +81,7 @@ export function sourceReader(opts: SourceReaderOptions) {
     }
     if ("pkcs12" in src) {
       const bytes = await readBytes(baseDir, src.pkcs12, [field, "pkcs12"]);
-      const p12 = material([field, "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
+      const p12 = material([field, "pkcs12"], () => pkcs12(bytes, src.passphrase), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
       return p12.key ? { chain: p12.chain, key: p12.key } : { chain: p12.chain };
     }
     if (!opts.capture) return undefined;
@@ -101,11 +112,23 @@ export function sourceReader(opts: SourceReaderOptions) {
       return material(["key", "file"], () => decodePrivateKey(bytes, src.passphrase), fileKey(baseDir, src.file, "key", src.passphrase));
     }
     const bytes = await readBytes(baseDir, src.pkcs12, ["key", "pkcs12"]);
-    const p12 = material(["key", "pkcs12"], () => decodePkcs12(bytes, src.passphrase ?? ""), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
+    const p12 = material(["key", "pkcs12"], () => pkcs12(bytes, src.passphrase), fileKey(baseDir, src.pkcs12, "pkcs12", src.passphrase));
     if (!p12.key) throw new SourceError("pkcs12-no-key", `${src.pkcs12} holds no private key`, "export the PKCS#12 with its key, or give key: { file: PATH }", ["key", "pkcs12"]);
     return p12.key;
   }
 
   return { certificates, key };
+}
+
+// Files without a passphrase are usually protected by an empty one; a wrong guess then means one is needed.
+function pkcs12(bytes: Buffer, passphrase: string | undefined) {
+  try {
+    return decodePkcs12(bytes, passphrase ?? "");
+  } catch (err) {
+    if (passphrase === undefined && err instanceof MaterialError && err.code === "pkcs12-passphrase") {
+      throw new MaterialError("pkcs12-passphrase-required", "this PKCS#12 file is protected by a passphrase and none is given", "add passphrase: ${env:VAR} to the source");
+    }
+    throw err;
+  }
 }
 export type SourceReader = ReturnType<typeof sourceReader>;

@@ -1,7 +1,7 @@
 import { durationDays, type Diagnostic } from "../model/index.js";
-import { checkServerCertificate, checkTrustedCertificate, type Finding } from "../x509/index.js";
-import type { AnyInstance, DesiredState, EnvironmentState } from "./desired-state.js";
-import { diagnose } from "./diagnose.js";
+import { checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, type Finding } from "../x509/index.js";
+import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
+import { diagnose, type Problem } from "./diagnose.js";
 import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
 
 export interface ResolveOptions extends Partial<SourceReaderOptions> {
@@ -16,7 +16,11 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
   const out: Diagnostic[] = [];
   const report = (inst: AnyInstance, f: Finding | SourceError) => {
     if (f instanceof SourceError) out.push(diagnose(inst.origin, inst.address, { code: f.code, message: f.message, hint: f.hint, field: f.field }));
-    else out.push(diagnose(inst.origin, inst.address, { severity: f.severity, code: f.code, message: f.message, hint: f.hint, field: f.field ?? [] }));
+    else {
+      const problem: Problem = { severity: f.severity, code: f.code, message: f.message, hint: f.hint, field: f.field ?? [] };
+      if (f.at) problem.at = f.at;
+      out.push(diagnose(inst.origin, inst.address, problem));
+    }
   };
   const guarded = (inst: AnyInstance, fn: () => Promise<void>) =>
     fn().catch((err) => {
@@ -34,11 +38,13 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
           }
           if (spec.generate.issuer) {
-            const issuer = await reader.certificates(spec.generate.issuer.certificate, c.origin.baseDir, "certificate");
-            const key = await reader.key(spec.generate.issuer.key, c.origin.baseDir).catch((e) => {
-              if (e instanceof SourceError) e.field.unshift("generate", "issuer");
+            // Read errors are shared by every instance that reads the same file: never modify one.
+            const underIssuer = (e: unknown): never => {
+              if (e instanceof SourceError) throw new SourceError(e.code, e.message, e.hint, ["generate", "issuer", ...e.field]);
               throw e;
-            });
+            };
+            const issuer = await reader.certificates(spec.generate.issuer.certificate, c.origin.baseDir, "certificate").catch(underIssuer);
+            const key = await reader.key(spec.generate.issuer.key, c.origin.baseDir).catch(underIssuer);
             const ca = issuer?.chain[0];
             if (ca && !ca.checkPrivateKey(key)) report(c, { severity: "error", code: "key-mismatch", message: `the issuer key does not belong to the issuer certificate ${ca.subject.replace(/\n/g, ", ")}`, hint: "give the CA's own key", field: ["generate", "issuer", "key"] });
             else if (ca && !ca.ca) report(c, { severity: "error", code: "issuer-not-ca", message: `the issuer ${ca.subject.replace(/\n/g, ", ")} is not a CA certificate (basicConstraints CA:FALSE)`, hint: "issue from a CA certificate", field: ["generate", "issuer", "certificate"] });
@@ -47,8 +53,11 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           return;
         }
         if (!spec.certificate) return;
-        const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate");
+        const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate", true);
         if (!cert) return;
+        if (!spec.key && !cert.key) {
+          report(c, { severity: "error", code: "pkcs12-no-key", message: "the PKCS#12 file holds no private key, and no key: is given", hint: "export the PKCS#12 with its key, or add key: { file: PATH }", field: ["certificate", "pkcs12"] });
+        }
         const chain = [...cert.chain];
         if (spec.chain) {
           const extra = await reader.certificates(spec.chain, c.origin.baseDir, "chain");
@@ -72,7 +81,41 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
     }
   }
   await Promise.all(jobs);
-  for (const env of state.environments) out.push(...duplicateContent(env));
+  for (const env of state.environments) {
+    for (const c of env.certificates) c.hosts = servedHosts(c);
+    out.push(...duplicateContent(env), ...checkServedHosts(env));
+  }
+  return out;
+}
+
+/** The hosts a certificate is served for: as declared, or else its DNS and IP SANs. */
+function servedHosts(c: CertificateInstance): string[] {
+  if (c.spec.hosts) return c.spec.hosts;
+  if (c.spec.generate) return c.spec.generate.hosts;
+  const leaf = c.material?.chain[0];
+  return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];
+}
+
+/** One certificate per host (SNI picks one), one default, and mutual-TLS hosts that are served at all. */
+function checkServedHosts(env: EnvironmentState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const owners = new Map<string, CertificateInstance>();
+  for (const c of env.certificates) {
+    c.hosts.forEach((host, i) => {
+      const owner = owners.get(host.toLowerCase());
+      if (owner && owner !== c) {
+        const field = c.spec.hosts ? ["hosts", i] : c.spec.generate ? ["generate", "hosts", i] : ["certificate"];
+        out.push(diagnose(c.origin, c.address, { code: "host-duplicate", message: `host ${host} is also served by ${owner.address}`, hint: "SNI picks one certificate per host: serve each host from one certificate (set hosts: to split them)", field }));
+      } else owners.set(host.toLowerCase(), c);
+    });
+  }
+  const served = env.certificates.flatMap((c) => c.hosts);
+  for (const t of env.trustAssignments) {
+    (t.spec.hosts ?? []).forEach((host, i) => {
+      if (host.includes("${") || hostProblem(host) || served.some((s) => s.toLowerCase() === host.toLowerCase() || hostCovered(host, [s]))) return;
+      out.push(diagnose(t.origin, t.address, { severity: "warning", code: "clients-host-unserved", message: `no certificate of ${env.name} serves ${host}, so no client of it can be asked for a certificate`, hint: "add the host to a certificate's hosts, or remove it here", field: ["hosts", i] }));
+    });
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Diagnostic } from "../model/index.js";
+import { quoteValue, type Diagnostic } from "../model/index.js";
 import { addressOfPath, formatPath, locate } from "./locate.js";
 import type { PathSegment, YamlSource } from "./yaml-source.js";
 import { allowedKeys, firstRequiredKey, schemaAt, unionOptions } from "./zod-walk.js";
@@ -14,7 +14,7 @@ function describeValue(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "string") return `the text ${quoteValue(v, 40)}`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -50,7 +50,7 @@ function convert(schema: z.ZodType, src: YamlSource, issue: Issue, base: PathSeg
         const guess = closest(key, allowed);
         return make(
           "unknown-key",
-          `unknown key "${key}" in ${where}`,
+          `unknown key ${quoteValue(key)} in ${where}`,
           guess ? `did you mean "${guess}"?` : `remove it; allowed here: ${allowed.join(", ")}`,
           "key",
           [...path, key],
@@ -68,7 +68,7 @@ function convert(schema: z.ZodType, src: YamlSource, issue: Issue, base: PathSeg
     case "invalid_value": {
       const values = issue.values.map((v) => String(v));
       if (input === undefined) {
-        return [make("missing-key", `${formatPath(path.slice(0, -1))} needs "${String(path[path.length - 1])}"`, `add ${String(path[path.length - 1])}: ${values[0]}`, "key", path.slice(0, -1))];
+        return [make("missing-key", `${formatPath(path.slice(0, -1)) || "the stack"} needs "${String(path[path.length - 1])}"`, `add ${String(path[path.length - 1])}: ${values[0]}`, "key", path.slice(0, -1))];
       }
       const guess = typeof input === "string" ? closest(input, values) : undefined;
       return [make("invalid-value", `${where} is ${describeValue(input)}; it must be one of ${values.join(", ")}`, guess ? `did you mean "${guess}"?` : `use one of ${values.join(", ")}`)];
@@ -78,7 +78,7 @@ function convert(schema: z.ZodType, src: YamlSource, issue: Issue, base: PathSeg
     case "invalid_key": {
       const key = String(path[path.length - 1]);
       const reason = issue.issues[0]?.message ?? "not a valid name";
-      return [make("invalid-name", `"${key}" in ${formatPath(path.slice(0, -1))} is not a valid name: ${reason}`, "rename it", "key")];
+      return [make("invalid-name", `${quoteValue(key)} in ${formatPath(path.slice(0, -1))} is not a valid name: ${reason}`, "rename it", "key")];
     }
     case "too_small":
       return [make("too-small", `${where}: ${issue.message}`, "add the missing entries or remove the key")];
@@ -108,7 +108,7 @@ function convertUnion(
     return [make("invalid-value", `${where} is ${describeValue(input)}; it must be one of ${values.join(", ")}`, `use one of ${values.join(", ")}`)];
   }
   if (input === undefined) {
-    return [make("missing-key", `${formatPath(path.slice(0, -1))} needs "${String(path[path.length - 1])}"`, `add ${String(path[path.length - 1])}: { ${keys[0] ?? "…"}: … }`, "key", path.slice(0, -1))];
+    return [make("missing-key", `${formatPath(path.slice(0, -1)) || "the stack"} needs "${String(path[path.length - 1])}"`, `add ${String(path[path.length - 1])}: { ${keys[0] ?? "…"}: … }`, "key", path.slice(0, -1))];
   }
   const isMapping = input !== null && typeof input === "object" && !Array.isArray(input);
   if (isMapping && path[path.length - 1] === "key" && "pem" in input) {
@@ -119,7 +119,7 @@ function convertUnion(
     if (present.length === 0) {
       const typos = Object.keys(input).flatMap((k) => {
         const guess = closest(k, keys);
-        return guess ? [make("unknown-key", `unknown key "${k}" in ${where}`, `did you mean "${guess}"?`, "key", [...path, k])] : [];
+        return guess ? [make("unknown-key", `unknown key ${quoteValue(k)} in ${where}`, `did you mean "${guess}"?`, "key", [...path, k])] : [];
       });
       if (typos.length) return typos;
     }

@@ -13,11 +13,18 @@ export function listStackFiles(paths: readonly string[]): string[] {
       throw new StackError([notFound(p)]);
     }
     if (st.isDirectory()) {
-      const inDir = readdirSync(p)
-        .filter((f) => /\.ya?ml$/i.test(f))
-        .sort()
-        .map((f) => join(p, f))
-        .filter((f) => statSync(f).isFile());
+      const inDir: string[] = [];
+      for (const f of readdirSync(p).filter((name) => /\.ya?ml$/i.test(name)).sort()) {
+        const path = join(p, f);
+        let isFile: boolean;
+        try {
+          isFile = statSync(path).isFile();
+        } catch {
+          // A dangling symbolic link is a file the user meant to be part of the stack.
+          throw new StackError([{ ...notFound(path), message: `${path} is a link to nothing` }]);
+        }
+        if (isFile) inDir.push(path);
+      }
       if (inDir.length === 0) {
         throw new StackError([{ ...notFound(p), code: "no-stack-files", message: `${p} holds no *.yaml or *.yml file`, hint: "point at a stack file or a directory of them (certform init scaffolds one)" }]);
       }

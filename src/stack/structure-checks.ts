@@ -34,6 +34,9 @@ export function checkStructure(loaded: LoadedStack): Diagnostic[] {
         at: "key",
       }));
     }
+    if (env.gateway.type === "embedded" && env.gateway.token !== undefined && !env.gateway.token.includes("${env:")) {
+      out.push(diagnose(origin, address, { severity: "warning", code: "token-literal", message: "the admin token is written in the stack", hint: "read it from the environment: token: ${env:VAR}", field: ["gateway", "token"] }));
+    }
     const pattern = env.gateway.type === "embedded" ? /^https?:\/\/[^/\s]+\/?$/ : /^(unix:\/\/\/\S+|tcp:\/\/[^/\s]+:\d+)$/;
     env.gateway.nodes.forEach((node, i) => {
       if (node.includes("${") || pattern.test(node)) return;
@@ -47,6 +50,20 @@ export function checkStructure(loaded: LoadedStack): Diagnostic[] {
   }
 
   for (const [name, variable] of Object.entries(stack.variables ?? {})) {
+    const values = typeof variable === "string" ? [[[], variable] as const] : [
+      ...(variable.default !== undefined ? [[["default"], variable.default] as const] : []),
+      ...Object.entries(variable.environments ?? {}).map(([env, v]) => [["environments", env], v] as const),
+    ];
+    for (const [field, value] of values) {
+      if (!/\$\{var:/.test(value)) continue;
+      out.push(diagnose(origins.get(`variables.${name}`)!, `variables.${name}`, {
+        code: "variable-nested",
+        message: "a variable's value cannot use ${var:…}",
+        hint: "write the value out; a variable may use ${env:…} and ${environment}",
+        field: [...field],
+        at: "value",
+      }));
+    }
     if (typeof variable === "string") continue;
     for (const env of Object.keys(variable.environments ?? {})) {
       if (envNames.includes(env)) continue;

@@ -81,6 +81,15 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       if (!isScalar || keyText === undefined) {
         fail(file, pos, "yaml-complex-key", "a mapping key must be plain text", "write the key as a plain scalar");
       }
+      if (keyText === "__proto__" || keyText === "<<") {
+        fail(
+          file,
+          pos,
+          keyText === "<<" ? "yaml-merge-key" : "invalid-name",
+          keyText === "<<" ? "YAML merge keys (<<) are not supported in stacks" : `"__proto__" is reserved and cannot be a key`,
+          keyText === "<<" ? "write the values out, or use ${var:…} for values shared between resources" : "rename it",
+        );
+      }
       const first = parent.keys.get(keyText);
       if (first) {
         fail(
@@ -118,6 +127,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
         stack.push({ kind: "document", path: [], size: 0, index: 0, keys: new Map() });
         break;
       case EVENT_ID.SCALAR: {
+        if (ev.tagStart >= 0) rejectTag(file, text, at, ev.tagStart, ev.tagEnd);
         // Quoted scalars start at their opening quote, which is where an editor puts the value.
         const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
         const block = ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK;
@@ -135,6 +145,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       }
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
+        if (ev.tagStart >= 0) rejectTag(file, text, at, ev.tagStart, ev.tagEnd);
         const pos = at(ev.start);
         const path = place(pos, undefined, false)!;
         const frame: Frame = { kind: ev.type === EVENT_ID.MAPPING ? "mapping" : "sequence", path, size: 0, index: 0, keys: new Map() };
@@ -161,8 +172,28 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   }
   if (documents === 0) fail(file, { line: 1, column: 1 }, "empty-file", "the file holds no YAML document", "write a stack (apiVersion, kind, name, …) or remove the file");
 
-  const [value] = constructFromEvents(events, { source: text, filename: file, maxAliases: MAX_ALIASES });
+  checkNoPrivateKey(file, text, at);
+  let value: unknown;
+  try {
+    [value] = constructFromEvents(events, { source: text, filename: file, maxAliases: MAX_ALIASES });
+  } catch (err) {
+    const mark = err instanceof YAMLException ? err.mark : undefined;
+    const reason = err instanceof YAMLException ? err.reason : String(err);
+    fail(file, mark ? { line: mark.line + 1, column: mark.column + 1 } : { line: 1, column: 1 }, "yaml-syntax", `YAML error: ${reason}`, "fix the YAML at this place");
+  }
   return { file, value, positions };
+}
+
+function rejectTag(file: string, text: string, at: (offset: number) => LineColumn, start: number, end: number): never {
+  const tag = text.slice(start, end);
+  fail(file, at(start), "yaml-tag", `YAML tags such as ${tag.length <= 20 ? tag : "this one"} are not part of the stack format`, "remove the tag; write the value as plain text, a list or a mapping");
+}
+
+// "A private key is never written inline in a stack": refuse it wherever it stands, before it is parsed further.
+function checkNoPrivateKey(file: string, text: string, at: (offset: number) => LineColumn): void {
+  const m = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.exec(text);
+  if (!m) return;
+  fail(file, at(m.index), "key-inline", "a private key is written in the stack", "a private key never goes in a stack: give it as key: { file: PATH } or key: { env: VAR }, and rotate this key if the file was ever shared");
 }
 
 // Only blank lines stand between a block scalar's header and its content, so the nearest `|` or `>`

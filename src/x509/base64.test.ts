@@ -29,13 +29,14 @@ describe("decodeBase64", () => {
   it("refuses characters outside the alphabet, naming the character and its position", () => {
     const e = fails("MAMC!AQU=", "BASE64");
     expect(e.code).toBe("base64-invalid");
-    expect(e.message).toBe('base64 contains "!" at character 5, which is outside the base64 alphabet');
+    expect(e.message).toBe('base64 contains "!" (U+0021) at character 5, which is outside the base64 alphabet');
   });
 
-  it("refuses a NUL and shows it escaped", () => {
+  it("refuses a NUL and names it by code point, never raw", () => {
     const e = fails("MAMC\0AQU=", "BASE64");
     expect(e.code).toBe("base64-invalid");
-    expect(e.message).toContain("\\u0000");
+    expect(e.message).toContain("U+0000");
+    expect(e.message).not.toContain("\0");
   });
 
   it("points at URL-safe base64", () => {

@@ -1,3 +1,4 @@
+import { quoteValue } from "../model/redact.js";
 import { MaterialError } from "./errors.js";
 import { looksLikePem } from "./pem.js";
 
@@ -13,12 +14,14 @@ export function decodeBase64(text: string, encoding: Base64Encoding): Buffer {
 
   const bad = compact.match(/[^A-Za-z0-9+/=]/);
   if (bad) {
+    // Only the offending character is named (it cannot be part of base64 content), by code point.
     const ch = bad[0];
-    const shown = /[\x00-\x1f\x7f]/.test(ch) ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}` : ch;
+    const point = `U+${ch.codePointAt(0)!.toString(16).padStart(4, "0").toUpperCase()}`;
+    const shown = /[\x00-\x1f\x7f-\x9f]/.test(ch) ? point : `${quoteValue(ch)} (${point})`;
     const urlSafe = ch === "-" || ch === "_";
     throw new MaterialError(
       "base64-invalid",
-      `base64 contains "${shown}" at character ${text.indexOf(ch) + 1}, which is outside the base64 alphabet`,
+      `base64 contains ${shown} at character ${text.indexOf(ch) + 1}, which is outside the base64 alphabet`,
       urlSafe
         ? "this looks like URL-safe base64 (- and _): convert it to standard base64 (+ and /)"
         : "use standard base64 (A-Z, a-z, 0-9, +, /, = padding); line breaks are allowed",

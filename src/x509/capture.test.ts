@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePki, toPem, type Pki } from "../../test/support/pki.js";
 import { captureChain, captureTarget } from "./capture.js";
+import { describeSocketError } from "./socket-errors.js";
 import { selectFromChain } from "./chain-order.js";
 import { MaterialError } from "./errors.js";
 
@@ -83,7 +84,8 @@ describe("captureChain", () => {
     servers.pop();
     const e = await failure(captureChain(`https://127.0.0.1:${port}`));
     expect(e.code).toBe("capture-failed");
-    expect(e.message).toBe(`cannot capture the certificate of 127.0.0.1:${port}: connection refused`);
+    expect(e.message).toBe(`cannot capture the certificate of "127.0.0.1:${port}": connection refused (ECONNREFUSED)`);
+    expect(e.hint).toMatch(/server is running/);
   });
 
   it("times out on a server that never answers the handshake", async () => {
@@ -97,7 +99,31 @@ describe("captureChain", () => {
     const port = await listen(createNetServer((socket) => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n")));
     const e = await failure(captureChain(`https://127.0.0.1:${port}`));
     expect(e.code).toBe("capture-failed");
-    expect(e.message).toMatch(/127\.0\.0\.1:\d+: /);
+    expect(e.message).toMatch(/^cannot capture the certificate of "127\.0\.0\.1:\d+": the server did not answer with TLS \(is it plain HTTP or LDAP without TLS\?\) \(ERR_SSL_WRONG_VERSION_NUMBER\)$/);
+    // OpenSSL's internal text never reaches the user.
+    expect(e.message).not.toMatch(/ssl3_get_record|deps\/openssl|routines/);
+  });
+
+  it("names a TLS alert in plain words, keeping its code", async () => {
+    // Answers the ClientHello with a fatal handshake_failure alert record, as a server with no common cipher does.
+    const port = await listen(createNetServer((socket) => socket.once("data", () => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])))));
+    const e = await failure(captureChain(`https://127.0.0.1:${port}`));
+    expect(e.message).toMatch(/: the server ended the handshake with the TLS alert "handshake failure" \(ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE\)$/);
+    expect(e.hint).toMatch(/--servername/);
+  });
+
+  it("maps socket errors to plain words with their code", () => {
+    const err = (code: string, message = "x"): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
+    expect(describeSocketError(err("ETIMEDOUT"), "h").reason).toBe("the connection timed out (ETIMEDOUT)");
+    expect(describeSocketError(err("ENOTFOUND"), "nowhere.example").reason).toBe('host "nowhere.example" not found (DNS, ENOTFOUND)');
+    expect(describeSocketError(err("EPROTO", "1234:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/x.c:350:"), "h").reason)
+      .toBe("the server did not answer with TLS (is it plain HTTP or LDAP without TLS?) (EPROTO)");
+    expect(describeSocketError(err("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"), "h")).toEqual({
+      reason: 'the server ended the handshake with the TLS alert "certificate required" (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)',
+      hint: expect.stringMatching(/client certificate/),
+    });
+    expect(describeSocketError(err("ERR_SSL_UNSUPPORTED_PROTOCOL", "error:0A000102:SSL routines::unsupported protocol"), "h").reason).toBe("the TLS handshake failed: unsupported protocol (ERR_SSL_UNSUPPORTED_PROTOCOL)");
+    expect(describeSocketError(err("EWEIRD", "../deps/openssl/secret"), "h").reason).toBe("the connection failed (EWEIRD)");
   });
 
   it("refuses URLs that are not https:// or ldaps://", async () => {

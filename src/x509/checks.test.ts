@@ -1,5 +1,8 @@
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { daysAgo, daysFromNow, leaf, makeCa, makeIntermediate, makePki, type Issued, type Pki } from "../../test/support/pki.js";
+import { daysAgo, daysFromNow, leaf, makeCa, makeIntermediate, makePki, tempDir, type Issued, type Pki } from "../../test/support/pki.js";
 import { checkServerCertificate, checkTrustedCertificate, type Finding } from "./checks.js";
 
 let pki: Pki;
@@ -36,8 +39,13 @@ describe("checkServerCertificate", () => {
   it("key-mismatch: the key does not belong to the leaf", async () => {
     const other = await leaf({ hosts: ["api.example.com"] });
     const f = only(server({ chain: [pki.leaf, pki.intermediate], key: other }), "key-mismatch");
-    expect(f).toMatchObject({ severity: "error", field: ["key"] });
+    expect(f).toMatchObject({ severity: "error", field: ["key"], at: "key" });
     expect(f.message).toMatch(/does not belong to the certificate CN=api\.example\.com/);
+  });
+
+  it("key-mismatch names the certificate the key belongs to", () => {
+    const f = only(server({ chain: [pki.leaf, pki.intermediate], key: pki.intermediate }), "key-mismatch");
+    expect(f.message).toMatch(/belongs to CN=certform Test Intermediate CA, O=certform tests \(position 2 of the chain\), not to the leaf CN=api\.example\.com/);
   });
 
   it("chain-order: intermediate before the leaf, with the fix spelled out", () => {
@@ -47,8 +55,22 @@ describe("checkServerCertificate", () => {
     expect(f.message).toMatch(/position 1 \(CN=certform Test Intermediate CA, O=certform tests\) and position 2 \(CN=api\.example\.com\)/);
     expect(f.message).toMatch(/the intermediate CN=certform Test Intermediate CA, O=certform tests comes before the leaf: put the leaf first/);
     expect(f.hint).toBe("put them in this order: CN=api.example.com → CN=certform Test Intermediate CA, O=certform tests");
-    // The key belongs to the second certificate, which key-mismatch says too.
-    expect(only(findings, "key-mismatch").message).toMatch(/position 2 of the chain/);
+  });
+
+  it("chain-order that reordering fixes: the leaf checks look at the real leaf, so nothing cascades", () => {
+    // Reversed chain, the leaf's key and a host the leaf covers: only the order is wrong.
+    expect(codes(server({ chain: [pki.intermediate, pki.leaf], key: pki.leaf, hosts: ["api.example.com"] }))).toEqual(["chain-order"]);
+    expect(codes(server({ chain: [pki.intermediate, pki.leaf, pki.root], key: pki.leaf, hosts: ["api.example.com"] }))).toEqual(["chain-order"]);
+    // Real problems of the leaf are still found, on the leaf.
+    const findings = server({ chain: [pki.intermediate, pki.leaf], hosts: ["www.example.com"] });
+    expect(codes(findings)).toEqual(["chain-order", "host-not-covered"]);
+    expect(only(findings, "host-not-covered").message).toMatch(/by the certificate CN=api\.example\.com/);
+  });
+
+  it("chain-order that reordering cannot fix, with a CA first: no leaf checks on the CA", async () => {
+    const stranger = await leaf({ hosts: ["other.example.com"] });
+    const findings = server({ chain: [pki.intermediate, stranger], key: stranger, hosts: ["api.example.com", "bad host"] });
+    expect(codes(findings)).toEqual(["chain-order", "host-invalid"]);
   });
 
   it("chain-order: root before intermediate", () => {
@@ -73,19 +95,32 @@ describe("checkServerCertificate", () => {
     const cnOnly = await leaf({ hosts: ["legacy.example.com"], noSan: true });
     const findings = server({ chain: [cnOnly], hosts: ["legacy.example.com"] });
     expect(only(findings, "no-san").message).toMatch(/CN=legacy\.example\.com has no subjectAltName/);
-    expect(only(findings, "host-not-covered").field).toEqual(["hosts", 0]);
+    expect(only(findings, "host-not-covered")).toMatchObject({ field: ["hosts"], at: "key" });
   });
 
-  it("host-not-covered names the host, its index and the SANs", () => {
+  it("no-san: only DNS and IP subjectAltNames count (an email or URI SAN alone is no-san)", async () => {
+    const dir = await tempDir();
+    const pem = execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"),
+      "-subj", "/CN=mail.example.com", "-days", "30", "-addext", "subjectAltName=email:ops@example.com,URI:https://mail.example.com/",
+    ], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const cert = new X509Certificate(pem);
+    const findings = checkServerCertificate({ chain: [cert], now: now(), warnBeforeDays: 7 });
+    expect(only(findings, "no-san").message).toBe(
+      "the certificate CN=mail.example.com has no DNS or IP subjectAltName (only email:ops@example.com, URI:https://mail.example.com/); clients ignore the CN and will reject it for every host",
+    );
+  });
+
+  it("host-not-covered points at the hosts: key and names the host and the SANs", () => {
     const f = only(server({ chain: [pki.leaf, pki.intermediate], hosts: ["api.example.com", "www.example.com"] }), "host-not-covered");
-    expect(f.field).toEqual(["hosts", 1]);
-    expect(f.message).toBe("host www.example.com is not covered by the certificate CN=api.example.com (SANs: DNS:api.example.com, IP:10.0.0.1)");
+    expect(f).toMatchObject({ field: ["hosts"], at: "key" });
+    expect(f.message).toBe('host "www.example.com" is not covered by the certificate CN=api.example.com (SANs: DNS:api.example.com, IP:10.0.0.1)');
   });
 
   it("wildcard certificates cover one label", async () => {
     const wild = await leaf({ hosts: ["*.example.com"], issuer: pki.intermediate });
     const findings = server({ chain: [wild, pki.intermediate], hosts: ["a.example.com", "a.b.example.com", "example.com"] });
-    expect(findings.filter((f) => f.code === "host-not-covered").map((f) => f.field)).toEqual([["hosts", 1], ["hosts", 2]]);
+    expect(findings.filter((f) => f.code === "host-not-covered").map((f) => f.message.split(" is ")[0])).toEqual(['host "a.b.example.com"', 'host "example.com"']);
   });
 
   it("IP SANs cover IP hosts", async () => {
@@ -96,7 +131,15 @@ describe("checkServerCertificate", () => {
   it("host-invalid: a NUL in a host is an error, never cleaned", () => {
     const f = only(server({ chain: [pki.leaf, pki.intermediate], hosts: ["api.example.com\0"] }), "host-invalid");
     expect(f).toMatchObject({ severity: "error", field: ["hosts", 0] });
+    expect(f.at).toBeUndefined();
     expect(f.message).toMatch(/U\+0000/);
+    expect(f.message).not.toContain("\0");
+  });
+
+  it("host-invalid: trailing dots, wildcards in the wrong place and *.com", () => {
+    const findings = server({ chain: [pki.leaf, pki.intermediate], hosts: ["api.example.com.", "api.*.example.com", "*.com"] });
+    expect(findings.map((f) => [f.code, f.field])).toEqual([["host-invalid", ["hosts", 0]], ["host-invalid", ["hosts", 1]], ["host-invalid", ["hosts", 2]]]);
+    expect(findings[0]!.message).toBe('host "api.example.com." is not a valid host name: it ends with a dot; write it without the trailing dot');
   });
 
   it("expired is an error, naming the date", async () => {
@@ -116,6 +159,15 @@ describe("checkServerCertificate", () => {
   it("not-yet-valid is a warning", async () => {
     const future = await leaf({ notBefore: daysFromNow(2), notAfter: daysFromNow(100) });
     expect(only(server({ chain: [future] }), "not-yet-valid").severity).toBe("warning");
+  });
+
+  it("says 1 day, not 1 days", async () => {
+    const yesterday = await leaf({ notBefore: daysAgo(100), notAfter: daysAgo(1.5) });
+    expect(only(server({ chain: [yesterday] }), "expired").message).toMatch(/\(1 day ago\)$/);
+    const tomorrow = await leaf({ notAfter: daysFromNow(1.5) });
+    expect(only(server({ chain: [tomorrow] }), "expiring").message).toMatch(/\(1 day left\)$/);
+    const hours = await leaf({ notAfter: daysFromNow(0.5) });
+    expect(only(server({ chain: [hours] }), "expiring").message).toMatch(/\(less than a day left\)$/);
   });
 
   it("expiring warns inside warnBeforeDays, with the date and days left", async () => {
@@ -143,12 +195,17 @@ describe("checkServerCertificate", () => {
     expect(only(server({ chain: [ecdsa, pki.intermediate, pki.root] }), "sha1-signature").message).toMatch(/ecdsa-with-SHA1/);
   });
 
-  it("chain-incomplete warns when the chain stops short of a root clients know", () => {
+  it("chain-incomplete warns when a leaf issued by a private CA comes alone", () => {
     const f = only(server({ chain: [pki.leaf] }), "chain-incomplete");
     expect(f.severity).toBe("warning");
     expect(f.message).toBe("the chain stops at CN=api.example.com, issued by CN=certform Test Intermediate CA, O=certform tests, which clients may not have");
     expect(f.hint).toMatch(/append the intermediate/);
-    expect(only(server({ chain: [pki.leaf, pki.intermediate] }), "chain-incomplete").message).toMatch(/stops at CN=certform Test Intermediate CA/);
+  });
+
+  it("chain-incomplete stays silent for leaf + intermediate without the root (the normal private-PKI chain)", async () => {
+    expect(codes(server({ chain: [pki.leaf, pki.intermediate] }))).toEqual([]);
+    expect(codes(server({ chain: [pki.intermediate, pki.leaf] }))).toEqual(["chain-order"]);
+    expect(codes(server({ chain: [await leaf({ hosts: ["self.example.com"] })] }))).toEqual([]);
   });
 
   it("pin-mismatch says both fingerprints; a pin may be lowercase or without colons", () => {
@@ -159,7 +216,10 @@ describe("checkServerCertificate", () => {
     expect(f.message).toContain(other);
     const pin = pki.leaf.certificate.fingerprint256.replace(/:/g, "").toLowerCase();
     expect(codes(server({ chain: [pki.leaf, pki.intermediate, pki.root], pin }))).toEqual([]);
-    expect(only(server({ chain: [pki.leaf, pki.intermediate, pki.root], pin: "AB:CD" }), "pin-invalid").severity).toBe("error");
+    const invalid = only(server({ chain: [pki.leaf, pki.intermediate, pki.root], pin: "AB:CD" }), "pin-invalid");
+    expect(invalid.severity).toBe("error");
+    expect(invalid.message).toBe("sha256 is not a SHA-256 fingerprint: it has 4 hex digits, not 64");
+    expect(only(server({ chain: [pki.leaf], pin: "not a pin" }), "pin-invalid").message).not.toContain("not a pin");
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportPkcs12, keyToDer, keyToPem, makeCsrPem, makePki, tempDir, toPem, writeFiles, type Pki } from "../../test/support/pki.js";
 import { MaterialError } from "./errors.js";
+import { decodeBase64 } from "./base64.js";
 import { decodeCertificates } from "./decode-certificates.js";
 
 let pki: Pki;
@@ -37,9 +38,23 @@ describe("decodeCertificates: PEM", () => {
     expect(certs.map((c) => c.fingerprint256)).toEqual([pki.leaf, pki.intermediate, pki.root].map((i) => i.certificate.fingerprint256));
   });
 
-  it("ignores a key block next to the certificates (combined cert+key file)", () => {
-    const certs = decodeCertificates(pki.leaf.pem + pki.leaf.keyPem + pki.intermediate.pem);
-    expect(certs).toHaveLength(2);
+  it("refuses a private key next to the certificates unless allowPrivateKey is set", () => {
+    for (const key of [pki.leaf.keyPem, keyToPem(pki.leaf.key, { format: "sec1" }), keyToPem(pki.leaf.key, { passphrase: "pw" })]) {
+      const combined = pki.leaf.pem + key + pki.intermediate.pem;
+      const e = codeOf(() => decodeCertificates(combined));
+      expect(e.code).toBe("key-in-certificate");
+      expect(e.message).toBe("this holds a private key as well as certificates");
+      expect(e.hint).toMatch(/key: \{ file: … \}/);
+      expect(decodeCertificates(combined, { allowPrivateKey: true })).toHaveLength(2);
+      expect(decodeCertificates(Buffer.from(combined), { allowPrivateKey: true })).toHaveLength(2);
+    }
+    expect(codeOf(() => decodeCertificates(pki.leaf.keyPem + pki.leaf.pem)).message).toBe("this holds a private key as well as a certificate");
+  });
+
+  it("refuses a key in BASE64PEM-decoded text the same way", () => {
+    const bytes = decodeBase64(Buffer.from(pki.leaf.pem + pki.leaf.keyPem).toString("base64"), "BASE64PEM");
+    expect(codeOf(() => decodeCertificates(bytes)).code).toBe("key-in-certificate");
+    expect(decodeCertificates(bytes, { allowPrivateKey: true })).toHaveLength(1);
   });
 
   it("accepts a UTF-8 BOM", () => {
@@ -137,15 +152,17 @@ describe("decodeCertificates: the wrong material says what it is", () => {
     for (const input of ["", " \n\t", Buffer.alloc(0)]) expect(codeOf(() => decodeCertificates(input)).code).toBe("empty");
   });
 
-  it("base64 without PEM armor", () => {
+  it("base64 without PEM armour", () => {
     const e = codeOf(() => decodeCertificates(pki.leaf.der.toString("base64")));
     expect(e.code).toBe("undecodable");
-    expect(e.message).toMatch(/base64 text without PEM armor.*a certificate/);
+    expect(e.message).toMatch(/^this is text with no PEM block, \d+ characters, that looks like bare base64 of a certificate \(DER without PEM armour\)$/);
+    expect(e.hint).toMatch(/-----BEGIN CERTIFICATE-----/);
   });
 
   it("plain text, binary junk, JKS and a CRL", async () => {
-    expect(codeOf(() => decodeCertificates("hello: world\n")).message).toMatch(/text with no PEM block.*hello/);
-    expect(codeOf(() => decodeCertificates(Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe]))).message).toMatch(/neither PEM nor DER.*00 01 02 FF FE/);
+    // Described by form and size only: never a character or byte of the input.
+    expect(codeOf(() => decodeCertificates("hello: world\n")).message).toBe("this is text with no PEM block, 12 characters");
+    expect(codeOf(() => decodeCertificates(Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe]))).message).toBe("this is binary data of 5 bytes that is neither PEM nor DER");
     expect(codeOf(() => decodeCertificates(Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]))).message).toMatch(/Java KeyStore/);
     const dir = await tempDir();
     const files = await writeFiles(dir, {

@@ -1,19 +1,32 @@
 import { X509Certificate } from "node:crypto";
+import { quoteValue } from "../model/redact.js";
 import { TAG, children, parseDer, whole } from "./der.js";
-import { describeBinary, describeKind, kindOfPemLabel, sniffDer, splitDerSequence, PRIVATE_KEY_KINDS } from "./der-sniff.js";
+import { kindOfPemLabel, sniffDer, splitDerSequence, PRIVATE_KEY_KINDS } from "./der-sniff.js";
 import { MaterialError } from "./errors.js";
-import { PemError, looksLikePem, parsePemBlocks, strictBase64 } from "./pem.js";
+import { asText, describeBinary, errorCode } from "./input-form.js";
+import { PemError, looksLikePem, parsePemBlocks } from "./pem.js";
+import { certificateNotPem, notACertificate } from "./wrong-material.js";
+
+export interface DecodeCertificatesOptions {
+  /**
+   * Accept a PEM that holds a private key next to the certificates (a combined cert+key file) and
+   * return just the certificates. Default false: such input is refused with 'key-in-certificate',
+   * because a key must never travel where certificates are shown, stored or exported.
+   */
+  allowPrivateKey?: boolean;
+}
 
 /**
  * Certificates from PEM (any number of blocks, any line ends, text around them) or DER (one
- * certificate, several concatenated, or a PKCS#7 bundle), told apart by content. Other PEM blocks
- * next to certificates (a key in a combined file) are ignored here; decodePrivateKey reads those.
+ * certificate, several concatenated, or a PKCS#7 bundle), told apart by content. A private key
+ * block next to the certificates is refused unless `allowPrivateKey` is set; decodePrivateKey
+ * reads it. Error messages describe the input by its form only, never by its content.
  */
-export function decodeCertificates(data: Buffer | string): X509Certificate[] {
+export function decodeCertificates(data: Buffer | string, opts: DecodeCertificatesOptions = {}): X509Certificate[] {
   const text = asText(data);
   if (text === undefined) return fromDer(data as Buffer);
   if (text.trim() === "") throw new MaterialError("empty", "the input is empty", "point at a PEM or DER certificate file");
-  if (!looksLikePem(text)) throw notPem(text);
+  if (!looksLikePem(text)) throw certificateNotPem(text);
 
   let blocks;
   try {
@@ -23,26 +36,23 @@ export function decodeCertificates(data: Buffer | string): X509Certificate[] {
     throw err;
   }
   const certs: X509Certificate[] = [];
+  let keys = 0;
   blocks.forEach((block, i) => {
     const kind = kindOfPemLabel(block.label);
+    if (PRIVATE_KEY_KINDS.has(kind)) keys++;
     if (kind === "pkcs7" && block.der) certs.push(...fromPkcs7(block.der));
     if (kind !== "certificate" || !block.der) return;
     certs.push(parseCertificate(trustedCertificateBody(block.der), `PEM block ${i + 1} (${block.label})`));
   });
+  if (certs.length > 0 && keys > 0 && !opts.allowPrivateKey) {
+    throw new MaterialError(
+      "key-in-certificate",
+      `this holds a private key as well as ${certs.length === 1 ? "a certificate" : "certificates"}`,
+      "keep only the certificates here and give the key its own source (key: { file: … } or { env: … }); a private key is never written inline",
+    );
+  }
   if (certs.length > 0) return certs;
-  throw notACertificate(kindOfPemLabel(blocks[0]!.label), `PEM "${blocks[0]!.label}"`);
-}
-
-/** Text when the data is text; undefined when it is binary (DER or worse). */
-export function asText(data: Buffer | string): string | undefined {
-  if (typeof data === "string") return data;
-  if (data.length === 0) return "";
-  // "0" is also ASCII text, so only well-formed DER counts as binary here.
-  if (data[0] === 0x30 && (parseDer(data, true) || splitDerSequence(data))) return undefined;
-  const text = data.toString("utf8");
-  // NUL bytes or invalid UTF-8 mean binary; a UTF-8 BOM is harmless.
-  if (text.includes("\0") || text.includes("\uFFFD")) return undefined;
-  return text.replace(/^\uFEFF/, "");
+  throw notACertificate(kindOfPemLabel(blocks[0]!.label), `PEM ${quoteValue(blocks[0]!.label)}`);
 }
 
 function fromDer(der: Buffer): X509Certificate[] {
@@ -55,11 +65,7 @@ function fromDer(der: Buffer): X509Certificate[] {
     if (parts && parts.length > 1 && parts.every((p) => sniffDer(p) === "certificate")) {
       return parts.map((p, i) => parseCertificate(p, `DER certificate ${i + 1}`));
     }
-    throw new MaterialError(
-      "undecodable",
-      der[0] === 0x30 ? "this is DER data, but not a certificate, key, CSR or PKCS#12 bundle" : `this is ${describeBinary(der)}`,
-      "provide the certificate as PEM (-----BEGIN CERTIFICATE-----) or DER",
-    );
+    throw new MaterialError("undecodable", `this is ${describeBinary(der)}`, "provide the certificate as PEM (-----BEGIN CERTIFICATE-----) or DER");
   }
   throw notACertificate(kind, "DER");
 }
@@ -70,7 +76,7 @@ function parseCertificate(der: Buffer, where: string): X509Certificate {
   } catch (err) {
     throw new MaterialError(
       "undecodable",
-      `${where} looks like a certificate but cannot be parsed: ${(err as Error).message}`,
+      `${where} looks like a certificate but cannot be parsed (${errorCode(err)})`,
       "re-export the certificate; the file may be truncated or corrupted",
       { cause: err },
     );
@@ -94,61 +100,4 @@ function fromPkcs7(der: Buffer): X509Certificate[] {
     throw new MaterialError("undecodable", "this is a PKCS#7 bundle that holds no certificates", "export the certificates as PEM");
   }
   return certs.map((t, i) => parseCertificate(whole(t), `PKCS#7 certificate ${i + 1}`));
-}
-
-export function notACertificate(kind: string, seen: string): MaterialError {
-  if (kind === "csr") {
-    return new MaterialError(
-      "csr-not-certificate",
-      "this is a certificate request (CSR), not a certificate",
-      "submit the CSR to your CA and use the certificate it issues",
-    );
-  }
-  if (PRIVATE_KEY_KINDS.has(kind)) {
-    return new MaterialError(
-      "key-not-certificate",
-      "this is a private key where a certificate was expected",
-      "point certificate: at the certificate file and key: at this key file",
-    );
-  }
-  if (kind === "pkcs12") {
-    return new MaterialError(
-      "pkcs12-not-certificate",
-      "this is a PKCS#12 (.p12/.pfx) bundle, not a PEM or DER certificate",
-      "use { pkcs12: PATH, passphrase: ${env:VAR} } as the source instead of file:",
-    );
-  }
-  if (kind === "spki" || kind === "rsa-public") {
-    return new MaterialError(
-      "public-key-not-certificate",
-      "this is a public key, not a certificate",
-      "use the certificate that was issued for this key: a bare public key has no subject or validity",
-    );
-  }
-  return new MaterialError(
-    "undecodable",
-    `this is ${describeKind(kind)} (${seen}), not a certificate`,
-    "provide the certificate as PEM (-----BEGIN CERTIFICATE-----) or DER",
-  );
-}
-
-function notPem(text: string): MaterialError {
-  const compact = text.replace(/\s+/g, "");
-  const der = strictBase64(compact);
-  if (der && der.length > 0 && der[0] === 0x30) {
-    return new MaterialError(
-      "undecodable",
-      `this is base64 text without PEM armor (it decodes to ${describeKind(sniffDer(der))})`,
-      "add the -----BEGIN CERTIFICATE----- / -----END CERTIFICATE----- lines, or use { base64: …, encoding: BASE64 }",
-    );
-  }
-  if (/^ssh-(rsa|ed25519|dss)|^ecdsa-sha2-/.test(text.trim())) {
-    return new MaterialError("undecodable", "this is an SSH public key, not a certificate", "provide an X.509 certificate in PEM or DER");
-  }
-  const start = JSON.stringify(text.trim().slice(0, 32));
-  return new MaterialError(
-    "undecodable",
-    `this is text with no PEM block (it starts with ${start})`,
-    "provide the certificate as PEM (-----BEGIN CERTIFICATE-----) or DER",
-  );
 }

@@ -113,14 +113,34 @@ describe("decodePrivateKey", () => {
     const e = fails(() => decodePrivateKey(openssh));
     expect(e.code).toBe("undecodable");
     expect(e.hint).toMatch(/ssh-keygen -p -m PKCS8/);
-    expect(fails(() => decodePrivateKey("not a key")).code).toBe("undecodable");
-    expect(fails(() => decodePrivateKey(Buffer.from([1, 2, 3, 4]))).code).toBe("undecodable");
+    const text = fails(() => decodePrivateKey("not a key"));
+    expect(text).toMatchObject({ code: "undecodable", message: "this is text with no PEM block, 9 characters" });
+    const junk = fails(() => decodePrivateKey(Buffer.from([1, 2, 3, 4, 0xff])));
+    expect(junk).toMatchObject({ code: "undecodable", message: "this is binary data of 5 bytes that is neither PEM nor DER" });
     expect(fails(() => decodePrivateKey("")).code).toBe("empty");
   });
 
-  it("reports a corrupted key body as undecodable", () => {
+  it("reports a corrupted key body as undecodable, without OpenSSL's internal text", () => {
     const body = keyToDer(ec.key);
     const pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.concat([body.subarray(0, 20), Buffer.alloc(10)]).toString("base64")}\n-----END PRIVATE KEY-----\n`;
-    expect(fails(() => decodePrivateKey(pem)).code).toBe("undecodable");
+    const e = fails(() => decodePrivateKey(pem));
+    expect(e.code).toBe("undecodable");
+    expect(e.message).toMatch(/^this looks like a private key but cannot be read \([A-Z0-9_ a-z]+\)$/);
+    expect(e.message).not.toMatch(/routines|error:/);
+  });
+
+  it("says a bare base64 key needs PEM armour, with the right label", () => {
+    const cases: [string, RegExp][] = [
+      [keyToDer(ec.key).toString("base64"), /openssl pkey -inform DER .*PKCS#8 DER/],
+      [keyToDer(ec.key, { format: "sec1" }).toString("base64"), /openssl pkey -inform DER .*SEC1 \(EC\) DER/],
+      [keyToDer(rsa, { format: "pkcs1" }).toString("base64"), /openssl pkey -inform DER .*PKCS#1 \(RSA\) DER/],
+      [keyToDer(ec.key, { passphrase: "pw" }).toString("base64"), /base64 -d .*with passphrase: \(it is an encrypted PKCS#8 key\)/],
+    ];
+    for (const [input, label] of cases) {
+      const e = fails(() => decodePrivateKey(input));
+      expect(e.message).toMatch(/looks like bare base64 of (a|an encrypted) private key \(DER without PEM armour\)/);
+      expect(e.hint).toMatch(label);
+    }
+    expect(fails(() => decodePrivateKey(ec.der.toString("base64"))).code).toBe("certificate-not-key");
   });
 });

@@ -131,12 +131,3 @@ export function describeKind(kind: string): string {
       return "data of an unknown kind";
   }
 }
-
-/** A short description of bytes that are not DER at all, for error messages. */
-export function describeBinary(data: Buffer): string {
-  if (data.length >= 4 && data.readUInt32BE(0) === 0xfeedfeed) return "a Java KeyStore (JKS)";
-  if (data[0] === 0x50 && data[1] === 0x4b) return "a ZIP archive";
-  if (data[0] === 0x1f && data[1] === 0x8b) return "gzip-compressed data";
-  const hex = [...data.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(" ");
-  return `binary data that is neither PEM nor DER (it starts with bytes ${hex})`;
-}

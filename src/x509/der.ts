@@ -168,17 +168,3 @@ export function decodeTime(tlv: Tlv): Date | undefined {
   }
   return undefined;
 }
-
-function encodeLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  while (n > 0) {
-    bytes.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-export function encodeTlv(tag: number, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encodeLength(body.length), body]);
-}

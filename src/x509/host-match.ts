@@ -1,6 +1,7 @@
 import type { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
+import { quoteValue } from "../model/redact.js";
 import { canonicalIpv6, certFields } from "./cert-fields.js";
 
 export function dnsSans(cert: X509Certificate): string[] {
@@ -11,13 +12,48 @@ export function ipSans(cert: X509Certificate): string[] {
   return (certFields(cert).sans ?? []).filter((s) => s.type === "IP").map((s) => s.value);
 }
 
-/** A reason the host cannot be a TLS host name, or undefined when it is acceptable. */
+const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).padStart(4, "0").toUpperCase()}`;
+
+/** An IPv4 or IPv6 literal, the latter also in brackets. */
+function isIpLiteral(host: string): boolean {
+  return isIP(host) !== 0 || (host.startsWith("[") && host.endsWith("]") && isIP(host.slice(1, -1)) === 6);
+}
+
+/**
+ * The one host-syntax check: a reason the host cannot be a TLS host name (to follow "is not
+ * valid: "), or undefined when it is acceptable. Accepted: IPv4 and IPv6 literals, and DNS names of
+ * at most 253 characters in labels of 1–63 letters, digits and '-' (not first or last), with a
+ * wildcard only as the whole left-most label and followed by at least two labels. Nothing is
+ * cleaned: a trailing dot, white space and control characters are reported, never stripped. The
+ * reason never shows a control character raw, and quotes through quoteValue.
+ */
 export function hostProblem(host: string): string | undefined {
-  const control = host.match(/[\x00-\x1f\x7f]/);
-  if (control) return `it contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
-  if (host.trim() === "") return "it is empty";
-  if (/\s/.test(host)) return "it contains whitespace";
-  if (host.length > 253) return "it is longer than 253 characters";
+  const control = host.match(/[\x00-\x1f\x7f-\x9f]/);
+  if (control) return `it contains the control character ${codePoint(control[0])}`;
+  if (host === "") return "it is empty";
+  const space = host.match(/\s/u);
+  if (space) return `it contains white space (${codePoint(space[0])})`;
+  if (isIpLiteral(host)) return undefined;
+  if (host.length > 253) return `it is ${host.length} characters long; a host name has at most 253`;
+  if (host.endsWith(".")) return "it ends with a dot; write it without the trailing dot";
+  const labels = host.split(".");
+  for (const [i, label] of labels.entries()) {
+    if (label === "") return i === 0 ? "it starts with a dot" : "it has an empty label (two dots in a row)";
+    if (label.includes("*")) {
+      if (label !== "*" || i !== 0) return "a wildcard may only be the whole left-most label, as in *.example.com";
+      continue;
+    }
+    if (label.length > 63) return `its label ${i + 1} is ${label.length} characters long; a label has at most 63`;
+    const bad = label.match(/[^A-Za-z0-9-]/u);
+    if (bad) {
+      const ch = bad[0];
+      const shown = /^[\x21-\x7e]$/.test(ch) ? quoteValue(ch) : `${quoteValue(ch)} (${codePoint(ch)})`;
+      const idn = /[^\x00-\x7f]/.test(host) ? domainToASCII(host) : "";
+      return `it contains ${shown}; a host name has only letters, digits, '-' and '.'` + (idn ? `: write an internationalized name in its punycode form, ${quoteValue(idn)}` : "");
+    }
+    if (label.startsWith("-") || label.endsWith("-")) return `its label ${i + 1} ${label.startsWith("-") ? "starts" : "ends"} with '-'`;
+  }
+  if (labels[0] === "*" && labels.length < 3) return "a wildcard needs at least two labels after it (*.example.com, not *.com)";
   return undefined;
 }
 
@@ -41,6 +77,7 @@ function normalizeDns(name: string): string {
  * then counts as an IP SAN). A wildcard is only the whole left-most label, stands for exactly one
  * label, and needs at least two labels after it, so "*.com" covers nothing. IP hosts match IP SANs only.
  * A wildcard host ("*.dev.example.com", as `generate:` declares) is covered only by the same wildcard.
+ * A host that hostProblem refuses (a trailing dot, a Unicode name not in punycode, …) is covered by nothing.
  */
 export function hostCovered(host: string, sans: string[]): boolean {
   if (hostProblem(host)) return false;

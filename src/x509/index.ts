@@ -2,7 +2,7 @@
 import "reflect-metadata";
 
 export { MaterialError, isMaterialError } from "./errors.js";
-export { decodeCertificates } from "./decode-certificates.js";
+export { decodeCertificates, type DecodeCertificatesOptions } from "./decode-certificates.js";
 export { decodeBase64, type Base64Encoding } from "./base64.js";
 export { decodePrivateKey } from "./decode-key.js";
 export { decodePkcs12, type Pkcs12Contents } from "./pkcs12.js";

@@ -62,14 +62,3 @@ export function escapeValue(value: string): string {
   }
   return out;
 }
-
-/** The value of the first attribute of a type (e.g. "CN") in a name, unescaped. */
-export function nameAttribute(name: Tlv, type: string): string | undefined {
-  for (const set of children(name)) {
-    for (const atv of children(set)) {
-      const [oidTlv, value] = children(atv);
-      if (oidTlv && value && SHORT_NAMES[decodeOid(oidTlv)] === type && STRING_TAGS.has(value.tag)) return decodeString(value);
-    }
-  }
-  return undefined;
-}

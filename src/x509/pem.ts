@@ -1,4 +1,5 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
+import { quoteValue } from "../model/redact.js";
 
 export interface PemBlock {
   label: string;
@@ -26,12 +27,12 @@ export function parsePemBlocks(text: string): PemBlock[] {
   for (const m of normalized.matchAll(BLOCK)) {
     const label = m[1]!;
     if (m[3] !== label) {
-      throw new PemError(`PEM block "BEGIN ${label}" ends with "END ${m[3]}"`);
+      throw new PemError(`PEM block ${quoteValue(`BEGIN ${label}`)} ends with ${quoteValue(`END ${m[3]}`)}`);
     }
     const { headers, body } = splitHeaders(m[2]!);
     const compact = body.replace(/\s+/g, "");
     const der = Object.keys(headers).length > 0 ? undefined : strictBase64(compact);
-    if (der === null) throw new PemError(`PEM block "${label}" has characters outside base64 in its body`);
+    if (der === null) throw new PemError(`PEM block ${quoteValue(label)} has characters outside base64 in its body`);
     blocks.push({ label, text: `-----BEGIN ${label}-----\n${m[2]!.trim()}\n-----END ${label}-----\n`, der, headers });
   }
   const begins = normalized.match(/-----BEGIN [A-Z0-9 #-]+-----/g)?.length ?? 0;

@@ -2,6 +2,7 @@ import { X509Certificate, createHmac, createPrivateKey, timingSafeEqual, type Ke
 import { TAG, children, content, decodeOid, decodeSmallInteger, decodeString, octets, parseDer, type Tlv } from "./der.js";
 import { sniffDer } from "./der-sniff.js";
 import { MaterialError } from "./errors.js";
+import { errorCode } from "./input-form.js";
 import { HASHES, passwordCandidates, pbeDecrypt, pkcs12Kdf, type Password } from "./pbe.js";
 import { dedupe, orderChain } from "./chain-order.js";
 
@@ -68,7 +69,7 @@ export function decodePkcs12(data: Buffer, passphrase: string): Pkcs12Contents {
   if (!password) throw wrongPassphrase();
   throw new MaterialError(
     "undecodable",
-    `the PKCS#12 bundle's integrity check passed but its contents cannot be decrypted: ${(lastError as Error).message}`,
+    `the PKCS#12 bundle's integrity check passed but its contents cannot be decrypted (${errorCode(lastError)})`,
     "re-export the bundle",
   );
 }

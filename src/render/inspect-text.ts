@@ -1,0 +1,63 @@
+import type { ChainEntry, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
+import type { Palette } from "./palette.js";
+
+/** The path or URL as typed, with control characters escaped so that it cannot drive the terminal. */
+const plain = (s: string): string => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+
+function validity(info: ChainEntry): string {
+  const left = info.daysLeft;
+  const span = `${info.notBefore} → ${info.notAfter}`;
+  if (info.status === "Expired") return `${span} (expired on ${info.notAfter.slice(0, 10)})`;
+  if (info.status === "NotYetValid") return `${span} (not valid yet)`;
+  return `${span} (${left} day${left === 1 ? "" : "s"} left)`;
+}
+
+function keyLine(k: KeyInfoReport): string {
+  const size = k.curve ? `${k.curve}` : k.bits ? `${k.bits} bits` : "";
+  return `${k.type}${size ? ` ${size}` : ""}, fingerprint ${k.fingerprint256}`;
+}
+
+function renderCertificate(entry: ChainEntry, total: number, c: Palette): string {
+  const status = entry.status === "Active" ? c.green(entry.status) : entry.status === "Expired" ? c.red(entry.status) : c.yellow(entry.status);
+  const role = entry.position === 0 ? (total === 1 ? "" : " (leaf)") : entry.selfSigned ? " (root)" : entry.isCA ? " (intermediate)" : "";
+  let issuedBy: string;
+  if (entry.link) {
+    issuedBy = entry.link.verifies
+      ? c.green(`certificate ${entry.link.issuer + 1}, signature verifies`)
+      : c.red(`NOT certificate ${entry.link.issuer + 1}: ${entry.link.reason ?? "does not verify"}`);
+  } else {
+    issuedBy = entry.selfSigned ? "itself (self-signed)" : c.yellow("not included in the chain");
+  }
+  const rows: [string, string][] = [
+    ["Subject", entry.subject],
+    ["Issuer", entry.issuer],
+    ["Serial", entry.serialNumber],
+    ["SANs", entry.sans.length ? entry.sans.join(", ") : c.dim("(none)")],
+    ["Valid", validity(entry)],
+    ["Status", status],
+    ["SHA-256", entry.fingerprints.sha256],
+    ["SHA-1", entry.fingerprints.sha1],
+    ["Public key", keyLine(entry.publicKey)],
+    ["Signature", entry.signatureAlgorithm],
+    ["CA", entry.isCA ? "yes" : "no"],
+    ["Issued by", issuedBy],
+  ];
+  const title = c.bold(`Certificate ${entry.position + 1} of ${total}${role}`);
+  return `${title}\n${rows.map(([k, v]) => `  ${k.padEnd(11)} ${v}`).join("\n")}\n`;
+}
+
+/** `certform inspect` as text: one block per certificate, then the key and friendly names. Formats only. */
+export function renderInspectText(report: InspectSuccess, c: Palette): string {
+  if (report.kind === "key") {
+    return `${c.bold("Private key")} ${plain(report.source)}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
+  }
+  const parts = report.chain.map((entry) => renderCertificate(entry, report.chain.length, c));
+  if (report.key) {
+    const matches = report.key.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf");
+    parts.push(`${c.bold("Private key")}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n  ${"Leaf".padEnd(11)} ${matches}\n`);
+  }
+  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.join(", ") : c.dim("(none)")}\n`);
+  const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
+  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${plain(report.source)}\n\n`;
+  return header + parts.join("\n");
+}

@@ -1,0 +1,98 @@
+import type { X509Certificate } from "node:crypto";
+import { certFields, SHA1_SIGNATURES } from "./cert-fields.js";
+import { certLabel, daysLeft, keyShape } from "./describe.js";
+import { normalizeSha256 } from "./fingerprint.js";
+import { CERTIFICATE_FIELD as CERT, type Finding } from "./finding.js";
+import { plural } from "./input-form.js";
+
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** expired (error), not-yet-valid (warning) or expiring inside warnBeforeDays (warning). */
+export function validityFindings(cert: X509Certificate, where: string, now: Date, warnBeforeDays: number): Finding[] {
+  const { notBefore, notAfter } = certFields(cert);
+  const label = certLabel(cert);
+  if (notAfter.getTime() < now.getTime()) {
+    const ago = Math.floor((now.getTime() - notAfter.getTime()) / 86_400_000);
+    return [{
+      severity: "error",
+      code: "expired",
+      message: `${where} ${label} expired on ${day(notAfter)} (${ago === 0 ? "less than a day" : plural(ago, "day")} ago)`,
+      hint: "renew the certificate and point the source at the new one",
+      field: CERT,
+    }];
+  }
+  if (notBefore.getTime() > now.getTime()) {
+    return [{
+      severity: "warning",
+      code: "not-yet-valid",
+      message: `${where} ${label} is not valid before ${notBefore.toISOString()}; clients reject it until then`,
+      hint: "check the clock of the machine that issued it, or wait until it becomes valid before applying",
+      field: CERT,
+    }];
+  }
+  const left = daysLeft(notAfter, now);
+  if (left < warnBeforeDays) {
+    return [{
+      severity: "warning",
+      code: "expiring",
+      message: `${where} ${label} expires on ${day(notAfter)} (${left === 0 ? "less than a day" : plural(left, "day")} left)`,
+      hint: "renew it before it expires",
+      field: CERT,
+    }];
+  }
+  return [];
+}
+
+/** RSA/DSA under 2048 bits, EC under 256 bits. */
+export function weakKeyFindings(cert: X509Certificate, where: string): Finding[] {
+  const key = keyShape(cert.publicKey);
+  const weakRsa = (key.type === "RSA" || key.type === "RSA-PSS" || key.type === "DSA") && (key.bits ?? 0) < 2048;
+  const weakEc = key.type === "EC" && (key.bits ?? 0) < 256;
+  if (!weakRsa && !weakEc) return [];
+  return [{
+    severity: "warning",
+    code: "weak-key",
+    message: `${where} ${certLabel(cert)} has a ${key.bits}-bit ${key.type} key; clients may refuse keys under ${key.type === "EC" ? 256 : 2048} bits`,
+    hint: "reissue it with an RSA key of at least 2048 bits or an EC P-256 key",
+    field: CERT,
+  }];
+}
+
+/** A SHA-1 signature. Callers skip self-signed roots: clients never check a root's own signature. */
+export function sha1Findings(cert: X509Certificate, where: string): Finding[] {
+  const alg = certFields(cert).signatureAlgorithm;
+  if (!SHA1_SIGNATURES.has(alg)) return [];
+  return [{
+    severity: "warning",
+    code: "sha1-signature",
+    message: `${where} ${certLabel(cert)} is signed with SHA-1 (${alg}), which clients no longer accept`,
+    hint: "reissue it with a SHA-256 signature",
+    field: CERT,
+  }];
+}
+
+/** pin-invalid when `pin` is no SHA-256 fingerprint, pin-mismatch when it is another certificate's. */
+export function pinFindings(cert: X509Certificate, pin: string | undefined): Finding[] {
+  if (pin === undefined) return [];
+  const expected = normalizeSha256(pin);
+  if (!expected) {
+    // Described by its form only: a value in this place may be anything a user pasted.
+    const digits = pin.trim().replace(/:/g, "");
+    const form = /^[0-9A-Fa-f]*$/.test(digits) ? `it has ${plural(digits.length, "hex digit")}, not 64` : "it has characters other than hex digits and colons";
+    return [{
+      severity: "error",
+      code: "pin-invalid",
+      message: `sha256 is not a SHA-256 fingerprint: ${form}`,
+      hint: `write 32 hex pairs joined by colons, e.g. ${cert.fingerprint256}`,
+      field: ["certificate", "sha256"],
+    }];
+  }
+  if (expected === cert.fingerprint256) return [];
+  return [{
+    severity: "error",
+    code: "pin-mismatch",
+    message: `the certificate ${certLabel(cert)} has SHA-256 fingerprint ${cert.fingerprint256}, but sha256 pins ${expected}`,
+    hint: "if the certificate changed on purpose, update sha256 to the new fingerprint; otherwise find out why the source presents a different certificate",
+    field: ["certificate", "sha256"],
+  }];
+}
