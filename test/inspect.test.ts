@@ -1,52 +1,16 @@
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InspectReportSchema } from "../src/model/inspect-report.js";
+import { certform as runCli, type CliResult } from "./support/cli.js";
+import { keyEchoes } from "./support/key-echoes.js";
 import { daysAgo, daysFromNow, exportPkcs12, keyToDer, keyToPem, leaf, makePki, tempDir, writeFiles, type Pki } from "./support/pki.js";
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, "..");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Every slice of the key that output could echo: 8 characters of its base64 (at every byte
- * alignment) or 3 bytes in hex, with or without separators.
- */
-function keyEchoes(text: string, keyDer: Buffer): string[] {
-  const found = new Set<string>();
-  for (let shift = 0; shift < 3; shift++) {
-    const b64 = keyDer.subarray(shift).toString("base64").replace(/=+$/, "");
-    for (let i = 0; i + 8 <= b64.length; i++) if (text.includes(b64.slice(i, i + 8))) found.add(b64.slice(i, i + 8));
-  }
-  const upper = text.toUpperCase();
-  for (let i = 0; i + 3 <= keyDer.length; i++) {
-    const hex = [...keyDer.subarray(i, i + 3)].map((b) => b.toString(16).padStart(2, "0").toUpperCase());
-    for (const sep of ["", " ", ":", "\\X"]) if (upper.includes(hex.join(sep))) found.add(hex.join(sep));
-  }
-  return [...found];
-}
 
 /** Runs the real CLI, as a user would, and checks that nothing it prints ever shows a key. */
-async function certform(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  let result: Result;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["bin/certform.js", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-    });
-    result = { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    result = { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+async function certform(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const result = await runCli(args, { env });
   expect(result.stdout + result.stderr).not.toContain("PRIVATE KEY");
   return result;
 }
