@@ -26,3 +26,4 @@ export { generateCertificate, type GenerateOptions, type Generated, type KeyType
 export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
 export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";
+export { jwkFromCertificate, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";

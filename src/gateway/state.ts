@@ -1,0 +1,88 @@
+/**
+ * What one gateway node holds: the whole of its store, persisted as one document so that every change,
+ * a batch included, is committed at once. Private keys are here (the node serves with them) and nowhere
+ * in any response.
+ */
+export interface StoredCertificate {
+  name: string;
+  /** SNI names served with it; as given, or the leaf's DNS and IP SANs. */
+  hosts: string[];
+  default: boolean;
+  /** PEM, leaf first. */
+  chainPem: string;
+  /** PEM (PKCS#8). Write-only through the API. */
+  keyPem: string;
+  generated: boolean;
+  labels: Record<string, string>;
+  /** The store revision that last wrote it: when several certificates claim a host, the newest serves it. */
+  updatedRevision: number;
+}
+
+export interface StoredTrusted {
+  alias: string;
+  certificatePem: string;
+  labels: Record<string, string>;
+  updatedRevision: number;
+}
+
+export interface StoredEndpoint {
+  name: string;
+  url: string;
+  path: string;
+  labels: Record<string, string>;
+  updatedRevision: number;
+}
+
+export type TrustScope = "environment" | "management" | "clients";
+
+/** One trusted alias bound to one endpoint, or to a scope. */
+export interface StoredTrust {
+  name: string;
+  alias: string;
+  endpoint?: string;
+  scope?: TrustScope;
+  hosts?: string[];
+  required?: boolean;
+  labels: Record<string, string>;
+  updatedRevision: number;
+}
+
+export type JwkSource = { certificate: string } | { trusted: string };
+
+export interface StoredJwk {
+  name: string;
+  kid: string;
+  use: "sig" | "enc";
+  alg?: string;
+  /** The public JWK as published (RFC 7517), kid included. */
+  jwk: Record<string, unknown>;
+  /** The certificate it was derived from, while linked; null once disconnected or when given as a JWK. */
+  source: JwkSource | null;
+  labels: Record<string, string>;
+  updatedRevision: number;
+}
+
+export interface StoredLock {
+  holder: string;
+  purpose: string;
+  since: string;
+  expiresAt: string;
+}
+
+export interface GatewayState {
+  format: 1;
+  node: string;
+  environment: string;
+  /** Increases with every committed change. */
+  revision: number;
+  certificates: Record<string, StoredCertificate>;
+  trusted: Record<string, StoredTrusted>;
+  endpoints: Record<string, StoredEndpoint>;
+  trust: Record<string, StoredTrust>;
+  jwks: Record<string, StoredJwk>;
+  lock: StoredLock | null;
+}
+
+export function emptyState(node: string, environment: string): GatewayState {
+  return { format: 1, node, environment, revision: 0, certificates: {}, trusted: {}, endpoints: {}, trust: {}, jwks: {}, lock: null };
+}

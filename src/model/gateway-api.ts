@@ -1,0 +1,178 @@
+import { z } from "zod";
+import { ALIAS_PATTERN, NAME_PATTERN } from "./names.js";
+import { TRUST_SCOPES } from "./resources.js";
+import { KEY_TYPES } from "./sources.js";
+
+// The embedded gateway's admin API, version 1: the wire format shared by the gateway (src/gateway) and
+// its provider (src/providers/embedded). Requests are validated with these schemas; responses follow them.
+
+export const Labels = z.record(z.string().min(1).max(128), z.string().max(1024)).default({}).meta({
+  id: "Labels",
+  description: "Free string map. certform keeps ownership here: certform.dev/stack, certform.dev/address, certform.dev/hash.",
+});
+
+const ObjectName = z.string().regex(NAME_PATTERN, "1 to 64 characters of [A-Za-z0-9._-], starting with a letter or digit");
+const Alias = z.string().regex(ALIAS_PATTERN, "1 to 64 characters of [A-Za-z0-9._-]");
+const Pem = z.string().min(1).max(256 * 1024);
+const Host = z.string().min(1).max(253);
+
+export const GenerateRequest = z.strictObject({
+  hosts: z.array(Host).min(1),
+  keyType: z.enum(KEY_TYPES).default("ec-p256"),
+  validityDays: z.number().int().min(1).max(3650).default(90),
+  subject: z.string().max(256).optional().describe("Common name; default: the first host."),
+  issuer: z.strictObject({ chain: Pem, key: Pem }).optional().describe("Issue from this CA (certificate PEM, key PEM) instead of self-signing."),
+});
+
+/** PUT /v1/certificates/{name}: bring a chain and its key, or have the gateway generate both. */
+export const CertificatePut = z
+  .strictObject({
+    hosts: z.array(Host).default([]).describe("SNI names; default: the leaf's DNS and IP SANs."),
+    default: z.boolean().default(false).describe("Served to clients whose SNI matches no host."),
+    chain: Pem.optional().describe("PEM, leaf first, then intermediates."),
+    key: Pem.optional().describe("PEM private key; write-only: never returned."),
+    generate: GenerateRequest.optional().describe("Made on the gateway; its key never leaves it."),
+    labels: Labels,
+  })
+  .meta({ id: "CertificatePut" });
+
+export const CertificateView = z
+  .object({
+    name: z.string(),
+    hosts: z.array(z.string()),
+    default: z.boolean(),
+    chain: z.string().describe("PEM of the chain, leaf first."),
+    fingerprint256: z.string(),
+    keyFingerprint256: z.string().describe("SHA-256 of the public key; the key itself is never returned."),
+    subject: z.string(),
+    issuer: z.string(),
+    notBefore: z.string(),
+    notAfter: z.string(),
+    generated: z.boolean(),
+    labels: z.record(z.string(), z.string()),
+    updatedRevision: z.number().int(),
+  })
+  .meta({ id: "CertificateView" });
+
+/** PUT /v1/trusted/{alias}. */
+export const TrustedPut = z.strictObject({ certificate: Pem.describe("PEM of one certificate."), labels: Labels }).meta({ id: "TrustedPut" });
+export const TrustedView = z
+  .object({ alias: z.string(), certificate: z.string(), fingerprint256: z.string(), subject: z.string(), issuer: z.string(), notAfter: z.string(), labels: z.record(z.string(), z.string()), updatedRevision: z.number().int() })
+  .meta({ id: "TrustedView" });
+
+/** PUT /v1/endpoints/{name}. */
+export const EndpointPut = z
+  .strictObject({
+    url: z.string().url().max(2048).describe("Backend URL, http:// or https://."),
+    path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, "a route prefix starting with /"),
+    labels: Labels,
+  })
+  .meta({ id: "EndpointPut" });
+export const EndpointView = z
+  .object({ name: z.string(), url: z.string(), path: z.string(), trustedAliases: z.array(z.string()).describe("Derived from trust bindings with this endpoint."), labels: z.record(z.string(), z.string()), updatedRevision: z.number().int() })
+  .meta({ id: "EndpointView" });
+
+/** PUT /v1/trust/{name}: one trusted alias bound to an endpoint or a scope. */
+export const TrustPut = z
+  .strictObject({
+    alias: Alias,
+    endpoint: ObjectName.optional(),
+    scope: z.enum(TRUST_SCOPES).optional(),
+    hosts: z.array(Host).optional().describe("scope clients: the hosts whose clients must present a certificate; default: every host."),
+    required: z.boolean().optional().describe("scope clients: false lets clients without a certificate through (default true)."),
+    labels: Labels,
+  })
+  .meta({ id: "TrustPut" });
+export const TrustView = TrustPut.extend({ name: z.string(), labels: z.record(z.string(), z.string()), updatedRevision: z.number().int() }).meta({ id: "TrustView" });
+
+/** PUT /v1/jwks/{name}: derived from a certificate (and linked to it), or a standalone public JWK. */
+export const JwkPut = z
+  .strictObject({
+    source: z
+      .union([z.strictObject({ certificate: ObjectName }), z.strictObject({ trusted: Alias })])
+      .optional()
+      .describe("Derive the key from this server certificate or trusted alias, and link the JWK to it."),
+    jwk: z.record(z.string(), z.unknown()).optional().describe("A public JWK (RFC 7517), for a JWK kept without a link."),
+    use: z.enum(["sig", "enc"]).default("sig"),
+    alg: z.string().max(32).optional(),
+    kid: z.string().min(1).max(256).optional().describe("Default: the RFC 7638 thumbprint."),
+    labels: Labels,
+  })
+  .meta({ id: "JwkPut" });
+export const JwkView = z
+  .object({
+    name: z.string(),
+    kid: z.string(),
+    use: z.enum(["sig", "enc"]),
+    alg: z.string().optional(),
+    jwk: z.record(z.string(), z.unknown()).describe("The public JWK as published."),
+    source: z.union([z.object({ certificate: z.string() }), z.object({ trusted: z.string() })]).nullable().describe("The certificate it came from, while linked."),
+    labels: z.record(z.string(), z.string()),
+    updatedRevision: z.number().int(),
+  })
+  .meta({ id: "JwkView" });
+
+export const COLLECTIONS = ["certificates", "trusted", "endpoints", "trust", "jwks"] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
+export const PUT_SCHEMAS = { certificates: CertificatePut, trusted: TrustedPut, endpoints: EndpointPut, trust: TrustPut, jwks: JwkPut } as const;
+
+/** POST /v1/batch: applied in order, all or nothing. */
+export const BatchRequest = z
+  .strictObject({
+    operations: z
+      .array(
+        z.strictObject({
+          op: z.enum(["put", "delete"]),
+          collection: z.enum(COLLECTIONS),
+          name: z.string().min(1).max(64),
+          body: z.unknown().optional().describe("For put: the collection's PUT body."),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  })
+  .meta({ id: "BatchRequest" });
+
+export const LockRequest = z
+  .strictObject({ holder: z.string().min(1).max(256), purpose: z.string().max(256).default(""), ttlSeconds: z.number().int().min(1).max(86_400).default(300) })
+  .meta({ id: "LockRequest" });
+export const LockView = z
+  .object({ holder: z.string(), purpose: z.string(), since: z.string(), expiresAt: z.string() })
+  .meta({ id: "LockView" });
+
+export const ProbeRequest = z.strictObject({ url: z.string().url(), timeoutMs: z.number().int().min(100).max(60_000).default(10_000) }).meta({ id: "ProbeRequest" });
+export const ProbeResult = z
+  .object({ ok: z.boolean(), status: z.number().int().optional(), error: z.object({ code: z.string(), message: z.string() }).optional() })
+  .meta({ id: "ProbeResult" });
+
+export const StatusView = z
+  .object({
+    node: z.string(),
+    environment: z.string(),
+    revision: z.number().int(),
+    certificates: z.array(z.object({ name: z.string(), hosts: z.array(z.string()), fingerprint256: z.string(), notAfter: z.string(), default: z.boolean() })),
+    trusted: z.number().int(),
+    endpoints: z.number().int(),
+    jwks: z.number().int(),
+    lock: LockView.nullable(),
+  })
+  .meta({ id: "StatusView" });
+
+/** Every 4xx/5xx body. */
+export const ApiError = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), holder: z.string().optional(), since: z.string().optional() }) })
+  .meta({ id: "ApiError" });
+
+export type CertificatePutBody = z.output<typeof CertificatePut>;
+export type TrustedPutBody = z.output<typeof TrustedPut>;
+export type EndpointPutBody = z.output<typeof EndpointPut>;
+export type TrustPutBody = z.output<typeof TrustPut>;
+export type JwkPutBody = z.output<typeof JwkPut>;
+export type CertificateViewBody = z.output<typeof CertificateView>;
+export type TrustedViewBody = z.output<typeof TrustedView>;
+export type EndpointViewBody = z.output<typeof EndpointView>;
+export type TrustViewBody = z.output<typeof TrustView>;
+export type JwkViewBody = z.output<typeof JwkView>;
+export type StatusViewBody = z.output<typeof StatusView>;
+export type LockViewBody = z.output<typeof LockView>;
