@@ -1,0 +1,82 @@
+import { z } from "zod";
+import * as api from "./gateway-api.js";
+
+// The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
+
+const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, ProbeRequest: api.ProbeRequest };
+const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError };
+
+type Json = Record<string, unknown>;
+
+function collect(schemas: Record<string, z.ZodType>, io: "input" | "output", into: Json): void {
+  for (const [name, schema] of Object.entries(schemas)) {
+    const json = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any" }) as Json;
+    const defs = (json.$defs ?? {}) as Json;
+    delete json.$defs;
+    delete json.$schema;
+    for (const [id, def] of Object.entries(defs)) into[id] ??= def;
+    into[name] = json;
+  }
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, description: string) => ({ description, content: { "application/json": { schema } } });
+const error = (description: string) => json(ref("ApiError"), description);
+const COMMON_ERRORS = { "401": error("missing or wrong bearer token"), "413": error("body over the size limit"), "423": error("locked by another holder") };
+
+const COLLECTION_VIEWS: Record<api.Collection, [string, string]> = {
+  certificates: ["CertificatePut", "CertificateView"],
+  trusted: ["TrustedPut", "TrustedView"],
+  endpoints: ["EndpointPut", "EndpointView"],
+  trust: ["TrustPut", "TrustView"],
+  jwks: ["JwkPut", "JwkView"],
+};
+
+export function gatewayOpenApi(): Json {
+  const schemas: Json = {};
+  collect(REQUEST_SCHEMAS, "input", schemas);
+  collect(RESPONSE_SCHEMAS, "output", schemas);
+  const text = JSON.stringify(schemas).replace(/"#\/\$defs\//g, '"#/components/schemas/');
+
+  const paths: Json = {
+    "/v1/status": { get: { summary: "Node, environment, revision and every served certificate", responses: { "200": json(ref("StatusView"), "status") } } },
+    "/v1/batch": {
+      post: {
+        summary: "Apply several writes atomically: all or nothing, one revision",
+        requestBody: json(ref("BatchRequest"), "operations, applied in order"),
+        responses: { "200": json({ type: "object" }, "applied"), "409": error("conflict"), "412": error("If-Match revision moved"), "422": error("an operation is invalid; its index is given"), ...COMMON_ERRORS },
+      },
+    },
+    "/v1/lock": {
+      post: { summary: "Acquire (or renew, same holder) the node's lease lock", requestBody: json(ref("LockRequest"), "holder, purpose, TTL"), responses: { "200": json(ref("LockView"), "held"), "423": error("held by someone else") } },
+      delete: { summary: "Release the lock (body { holder }), or ?force=true to release whoever holds it", responses: { "200": json(ref("LockView"), "released"), "404": error("not held"), "423": error("held by someone else") } },
+    },
+    "/v1/lock/renew": { post: { summary: "Renew the lock", responses: { "200": json(ref("LockView"), "renewed"), "423": error("held by someone else") } } },
+    "/v1/probe": { post: { summary: "An HTTPS GET from the management plane, trusting only the management truststore", requestBody: json(ref("ProbeRequest"), "url"), responses: { "200": json(ref("ProbeResult"), "the result, success or the TLS error") } } },
+    "/metrics": { get: { summary: "Prometheus text format", responses: { "200": { description: "metrics", content: { "text/plain": { schema: { type: "string" } } } } } } },
+  };
+  for (const [collection, [put, view]] of Object.entries(COLLECTION_VIEWS)) {
+    const list = { type: "object", properties: { revision: { type: "integer" }, items: { type: "array", items: ref(view) } }, required: ["revision", "items"] };
+    const writeResponses = { "200": json(ref(view), "replaced"), "201": json(ref(view), "created"), "409": error("conflict (duplicate alias or path)"), "412": error("If-Match revision moved"), "422": error("invalid object: { code, message, field }"), ...COMMON_ERRORS };
+    paths[`/v1/${collection}`] = {
+      get: { summary: `List ${collection}`, responses: { "200": json(list, "all, with the store revision (also the ETag)") } },
+      post: { summary: `Create one of ${collection}; 409 if it exists`, requestBody: json(ref(put), "the object, with its name"), responses: writeResponses },
+    };
+    paths[`/v1/${collection}/{name}`] = {
+      parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+      get: { summary: "Read one", responses: { "200": json(ref(view), "the object; ETag is the store revision"), "404": error("no such object") } },
+      put: { summary: "Create or replace", parameters: [{ name: "If-Match", in: "header", schema: { type: "string" } }], requestBody: json(ref(put), "the object"), responses: writeResponses },
+      delete: { summary: "Delete", responses: { "200": json({ type: "object" }, "deleted"), "404": error("no such object"), "409": error("still in use"), ...COMMON_ERRORS } },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "certform embedded gateway admin API", version: "1", description: "See docs/gateway.md. Private keys are write-only: no response contains one." },
+    components: {
+      schemas: JSON.parse(text),
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "required when the node runs with --token-env" } },
+    },
+    security: [{}, { bearer: [] }],
+    paths,
+  };
+}
