@@ -134,9 +134,32 @@ export const BatchRequest = z
   })
   .meta({ id: "BatchRequest" });
 
+/** The answer to a successful batch: every operation's outcome, and the one new revision. */
+export const BatchResult = z
+  .object({
+    revision: z.number().int(),
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        op: z.enum(["put", "delete"]),
+        collection: z.enum(COLLECTIONS),
+        name: z.string(),
+        status: z.number().int().describe("201 created, 200 replaced, unchanged or deleted."),
+        item: z.record(z.string(), z.unknown()).describe("The object's view: as written, or as it was before its deletion."),
+      }),
+    ),
+  })
+  .meta({ id: "BatchResult" });
+
 export const LockRequest = z
   .strictObject({ holder: z.string().min(1).max(256), purpose: z.string().max(256).default(""), ttlSeconds: z.number().int().min(1).max(86_400).default(300) })
   .meta({ id: "LockRequest" });
+/** POST /v1/lock/renew: extend the holder's lease; the default TTL is that of a new lock. */
+export const LockRenewRequest = z
+  .strictObject({ holder: z.string().min(1).max(256), ttlSeconds: z.number().int().min(1).max(86_400).default(300) })
+  .meta({ id: "LockRenewRequest" });
+/** DELETE /v1/lock body (without ?force=true). */
+export const LockReleaseRequest = z.strictObject({ holder: z.string().min(1).max(256) }).meta({ id: "LockReleaseRequest" });
 export const LockView = z
   .object({ holder: z.string(), purpose: z.string(), since: z.string(), expiresAt: z.string() })
   .meta({ id: "LockView" });
@@ -161,7 +184,20 @@ export const StatusView = z
 
 /** Every 4xx/5xx body. */
 export const ApiError = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), holder: z.string().optional(), since: z.string().optional() }) })
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      field: z.string().optional().describe("Where in the body: dots and brackets, relative to the object (for a batch, to the operation's body)."),
+      hint: z.string().optional().describe("What to do about it."),
+      index: z.number().int().optional().describe("POST /v1/batch: the operation that failed."),
+      revision: z.number().int().optional().describe("412: the store's current revision."),
+      holder: z.string().optional().describe("423: who holds the lock."),
+      purpose: z.string().optional(),
+      since: z.string().optional(),
+      expiresAt: z.string().optional(),
+    }),
+  })
   .meta({ id: "ApiError" });
 
 export type CertificatePutBody = z.output<typeof CertificatePut>;
@@ -176,3 +212,6 @@ export type TrustViewBody = z.output<typeof TrustView>;
 export type JwkViewBody = z.output<typeof JwkView>;
 export type StatusViewBody = z.output<typeof StatusView>;
 export type LockViewBody = z.output<typeof LockView>;
+export type ApiErrorBody = z.output<typeof ApiError>;
+export type BatchResultBody = z.output<typeof BatchResult>;
+export type ProbeResultBody = z.output<typeof ProbeResult>;

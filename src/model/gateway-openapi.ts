@@ -3,8 +3,8 @@ import * as api from "./gateway-api.js";
 
 // The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
 
-const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, ProbeRequest: api.ProbeRequest };
-const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError };
+const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest };
+const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult };
 
 type Json = Record<string, unknown>;
 
@@ -44,14 +44,14 @@ export function gatewayOpenApi(): Json {
       post: {
         summary: "Apply several writes atomically: all or nothing, one revision",
         requestBody: json(ref("BatchRequest"), "operations, applied in order"),
-        responses: { "200": json({ type: "object" }, "applied"), "409": error("conflict"), "412": error("If-Match revision moved"), "422": error("an operation is invalid; its index is given"), ...COMMON_ERRORS },
+        responses: { "200": json(ref("BatchResult"), "applied, with the new revision"), "409": error("conflict"), "412": error("If-Match revision moved"), "422": error("an operation is invalid; its index is given"), ...COMMON_ERRORS },
       },
     },
     "/v1/lock": {
       post: { summary: "Acquire (or renew, same holder) the node's lease lock", requestBody: json(ref("LockRequest"), "holder, purpose, TTL"), responses: { "200": json(ref("LockView"), "held"), "423": error("held by someone else") } },
-      delete: { summary: "Release the lock (body { holder }), or ?force=true to release whoever holds it", responses: { "200": json(ref("LockView"), "released"), "404": error("not held"), "423": error("held by someone else") } },
+      delete: { summary: "Release the lock (body { holder }), or ?force=true to release whoever holds it", requestBody: json(ref("LockReleaseRequest"), "the holder (not with ?force=true)"), responses: { "200": json(ref("LockView"), "released"), "404": error("not held"), "423": error("held by someone else") } },
     },
-    "/v1/lock/renew": { post: { summary: "Renew the lock", responses: { "200": json(ref("LockView"), "renewed"), "423": error("held by someone else") } } },
+    "/v1/lock/renew": { post: { summary: "Renew the lock", requestBody: json(ref("LockRenewRequest"), "holder and new TTL"), responses: { "200": json(ref("LockView"), "renewed"), "423": error("held by someone else") } } },
     "/v1/probe": { post: { summary: "An HTTPS GET from the management plane, trusting only the management truststore", requestBody: json(ref("ProbeRequest"), "url"), responses: { "200": json(ref("ProbeResult"), "the result, success or the TLS error") } } },
     "/metrics": { get: { summary: "Prometheus text format", responses: { "200": { description: "metrics", content: { "text/plain": { schema: { type: "string" } } } } } } },
   };

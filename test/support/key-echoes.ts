@@ -1,3 +1,5 @@
+import type { KeyObject } from "node:crypto";
+
 /**
  * Every slice of a key that a message could echo: 8 characters of its base64 (at every byte alignment,
  * so an echo of a truncated copy is caught too) or 3 bytes in hex, with or without separators.
@@ -14,4 +16,14 @@ export function keyEchoes(text: string, keyDer: Buffer): string[] {
     for (const sep of ["", " ", ":", "\\X"]) if (upper.includes(hex.join(sep))) found.add(hex.join(sep));
   }
   return [...found];
+}
+
+/**
+ * The private part of a key (JWK `d`): what must never be echoed. A whole PKCS#8 DER also holds the public
+ * key, which certificates legitimately show.
+ */
+export function secretOf(key: KeyObject): Buffer {
+  const d = (key.export({ format: "jwk" }) as { d?: string }).d;
+  if (!d) throw new Error("not a private key");
+  return Buffer.from(d, "base64url");
 }

@@ -1,0 +1,12 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Store } from "../store/index.js";
+
+/** What every route handler gets: one request, its answer, and the node's store. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  store: Store;
+  now: Date;
+  maxBodyBytes: number;
+}

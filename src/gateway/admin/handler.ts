@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { looksLikeKeyMaterial } from "../../model/redact.js";
+import { fail, statusView, type Store } from "../store/index.js";
+import { bearerCheck } from "./auth.js";
+import { batch } from "./batch.js";
+import { deleteObject, getObject, listObjects, postObject, putObject } from "./collections.js";
+import type { RequestContext } from "./context.js";
+import { DEFAULT_MAX_BODY_BYTES, sendFailure, sendJson } from "./http-io.js";
+import { acquire, release, renew } from "./lock-routes.js";
+import { renderMetrics, requestCounter } from "./metrics.js";
+import { probeRoute } from "./probe.js";
+import { matchRoute, METHODS, type Route } from "./routes.js";
+
+export interface AdminOptions {
+  store: Store;
+  /** When set, every request (metrics included) needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  now?: () => Date;
+  /** Where internal errors are reported; default stderr. Gets no request body, so never a key. */
+  log?: (line: string) => void;
+}
+
+/** The admin API (v1) as a node:http request listener, for http.createServer or https.createServer. */
+export function createAdminHandler(opts: AdminOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const authorize = bearerCheck(opts.token);
+  const requests = requestCounter();
+  const now = opts.now ?? (() => new Date());
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+
+  return (req, res) => {
+    res.on("finish", () => requests.count(req.method, res.statusCode));
+    const url = new URL(req.url ?? "/", "http://admin.invalid");
+    const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes };
+    handle(ctx, authorize, () => renderMetrics(opts.store.state(), ctx.now, requests)).catch((err: unknown) => {
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      log(`certform gateway: internal error on ${req.method} ${url.pathname}: ${looksLikeKeyMaterial(what) ? "(message withheld: it may hold key material)" : what}`);
+      if (!res.headersSent) sendFailure(res, fail(500, "internal", "the node failed to handle this request; see its log"));
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: RequestContext, authorize: ReturnType<typeof bearerCheck>, metrics: () => string): Promise<void> {
+  const { req, res } = ctx;
+  // Before routing: without the token, nothing about the API (not even which paths exist) is told.
+  const denied = authorize(req.headers.authorization);
+  if (denied) return sendFailure(res, denied);
+  const route = matchRoute(ctx.url.pathname);
+  if (!route) return sendFailure(res, fail(404, "not-found", "no such route; the admin API lives under /v1/ (see docs/gateway.md)"));
+  const method = req.method ?? "GET";
+  if (!METHODS[route.kind].includes(method)) {
+    return sendFailure(res, fail(405, "method-not-allowed", `${method} is not allowed here; allowed: ${METHODS[route.kind].join(", ")}`), { allow: METHODS[route.kind].join(", ") });
+  }
+  return dispatch(ctx, route, method, metrics);
+}
+
+function dispatch(ctx: RequestContext, route: Route, method: string, metrics: () => string): void | Promise<void> {
+  switch (route.kind) {
+    case "status":
+      return sendJson(ctx.res, 200, statusView(ctx.store.state(), ctx.now), { etag: `"${ctx.store.state().revision}"` });
+    case "metrics": {
+      const text = metrics();
+      ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+      return void ctx.res.end(text);
+    }
+    case "batch":
+      return batch(ctx);
+    case "lock":
+      return method === "POST" ? acquire(ctx) : release(ctx);
+    case "lock-renew":
+      return renew(ctx);
+    case "probe":
+      return probeRoute(ctx);
+    case "collection":
+      return method === "GET" ? listObjects(ctx, route.collection) : postObject(ctx, route.collection);
+    case "object":
+      if (method === "GET") return getObject(ctx, route.collection, route.name);
+      if (method === "PUT") return putObject(ctx, route.collection, route.name);
+      return deleteObject(ctx, route.collection, route.name);
+  }
+}

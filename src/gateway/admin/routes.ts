@@ -1,0 +1,52 @@
+import { COLLECTIONS, type Collection } from "../../model/gateway-api.js";
+
+export type Route =
+  | { kind: "status" }
+  | { kind: "metrics" }
+  | { kind: "batch" }
+  | { kind: "lock" }
+  | { kind: "lock-renew" }
+  | { kind: "probe" }
+  | { kind: "collection"; collection: Collection }
+  | { kind: "object"; collection: Collection; name: string };
+
+/** The methods each kind of route answers; any other gets 405 with this Allow list. */
+export const METHODS: Record<Route["kind"], readonly string[]> = {
+  status: ["GET"],
+  metrics: ["GET"],
+  batch: ["POST"],
+  lock: ["POST", "DELETE"],
+  "lock-renew": ["POST"],
+  probe: ["POST"],
+  collection: ["GET", "POST"],
+  object: ["GET", "PUT", "DELETE"],
+};
+
+const FIXED: Record<string, Route> = {
+  "/v1/status": { kind: "status" },
+  "/metrics": { kind: "metrics" },
+  "/v1/batch": { kind: "batch" },
+  "/v1/lock": { kind: "lock" },
+  "/v1/lock/renew": { kind: "lock-renew" },
+  "/v1/probe": { kind: "probe" },
+};
+
+const isCollection = (s: string): s is Collection => (COLLECTIONS as readonly string[]).includes(s);
+
+/** The route of a path (query already split off), or undefined for 404. */
+export function matchRoute(pathname: string): Route | undefined {
+  if (Object.hasOwn(FIXED, pathname)) return FIXED[pathname];
+  const parts = pathname.split("/");
+  // ["", "v1", collection] or ["", "v1", collection, name]
+  if (parts[0] !== "" || parts[1] !== "v1" || parts.length < 3 || parts.length > 4) return undefined;
+  const collection = parts[2]!;
+  if (!isCollection(collection)) return undefined;
+  if (parts.length === 3) return { kind: "collection", collection };
+  let name: string;
+  try {
+    name = decodeURIComponent(parts[3]!);
+  } catch {
+    return undefined;
+  }
+  return name === "" ? undefined : { kind: "object", collection, name };
+}

@@ -1,0 +1,108 @@
+import { spawn } from "node:child_process";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../../test/support/pki.js";
+import type { GatewayState } from "../state.js";
+import { fail } from "./failure.js";
+import { openStore } from "./file-store.js";
+import { withObject } from "./records.js";
+
+const ids = { node: "n1", environment: "dev" };
+const addEndpoint = (name: string) => (s: GatewayState) =>
+  withObject(s, "endpoints", name, { name, url: "http://127.0.0.1:1", path: `/${name}`, labels: {}, updatedRevision: s.revision + 1 });
+
+describe("the file store", () => {
+  it("creates an owner-only directory and file, and reopens to the same state", async () => {
+    const dir = join(await tempDir(), "data");
+    const store = await openStore(dir, ids);
+    expect(store.state()).toMatchObject({ format: 1, node: "n1", environment: "dev", revision: 0, lock: null });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, "store.json"))).mode & 0o777).toBe(0o600);
+
+    const r = await store.commit(addEndpoint("a"));
+    expect(r).toMatchObject({ ok: true, changed: true, state: { revision: 1 } });
+    expect((await stat(join(dir, "store.json"))).mode & 0o777).toBe(0o600);
+    const reopened = await openStore(dir, ids);
+    expect(reopened.state()).toEqual(store.state());
+  });
+
+  it("bumps the revision by one per change; a failure or an unchanged state writes nothing", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir, ids);
+    const seen: number[] = [];
+    const off = store.onCommit((s, prev) => seen.push(s.revision - prev.revision));
+    await store.commit(addEndpoint("a"));
+    const before = await readFile(join(dir, "store.json"), "utf8");
+    expect(await store.commit(() => fail(422, "x", "no"))).toEqual({ ok: false, failure: fail(422, "x", "no") });
+    expect(await store.commit((s) => s)).toMatchObject({ ok: true, changed: false, state: { revision: 1 } });
+    expect(await readFile(join(dir, "store.json"), "utf8")).toBe(before);
+    const kept = await store.commit((s) => ({ ...s, lock: { holder: "h", purpose: "", since: "x", expiresAt: "y" } }), { bumpRevision: false });
+    expect(kept).toMatchObject({ ok: true, changed: true, state: { revision: 1 } });
+    off();
+    await store.commit(addEndpoint("b"));
+    expect(seen).toEqual([1, 0]);
+    expect(store.state().revision).toBe(2);
+  });
+
+  it("runs commits one at a time, each on the state the previous one left", async () => {
+    const store = await openStore(await tempDir(), ids);
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => store.commit(addEndpoint(`e${i}`))));
+    expect(results.map((r) => r.ok && r.state.revision)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(Object.keys(store.state().endpoints)).toHaveLength(25);
+    // A commit that throws rejects alone; the queue goes on.
+    await expect(store.commit(() => { throw new Error("bug"); })).rejects.toThrow("bug");
+    expect((await store.commit(addEndpoint("after"))).ok).toBe(true);
+  });
+
+  it("hands out frozen states, so a mutation that edits in place fails loudly", async () => {
+    const store = await openStore(await tempDir(), ids);
+    await store.commit(addEndpoint("a"));
+    await expect(store.commit((s) => { (s.endpoints.a as { url: string }).url = "http://evil"; return s; })).rejects.toThrow(TypeError);
+    expect(store.state().endpoints.a!.url).toBe("http://127.0.0.1:1");
+  });
+
+  it("removes leftover temporary files, and refuses a store of another node or a damaged one", async () => {
+    const dir = await tempDir();
+    await (await openStore(dir, ids)).commit(addEndpoint("a"));
+    await writeFile(join(dir, "store.json.tmp-999-3"), '{"half": ');
+    await openStore(dir, ids);
+    expect(await readdir(dir)).toEqual(["store.json"]);
+    await expect(openStore(dir, { node: "n2", environment: "dev" })).rejects.toThrow(/belongs to node "n1" of environment "dev".*--node n1/);
+    await writeFile(join(dir, "store.json"), "{ not json");
+    await expect(openStore(dir, ids)).rejects.toThrow(/not valid JSON/);
+    expect(await readFile(join(dir, "store.json"), "utf8")).toBe("{ not json");
+    await writeFile(join(dir, "store.json"), '{"format": 2}');
+    await expect(openStore(dir, ids)).rejects.toThrow(/not a certform gateway store \(format 2 is not 1\)/);
+  });
+
+  it("keeps every acknowledged commit, whole, through kill -9 in the middle of a stream of writes", async () => {
+    const script = fileURLToPath(new URL("./crash-writer.fixture.ts", import.meta.url));
+    for (const acksBeforeKill of [1, 17, 60]) {
+      const dir = await tempDir();
+      const child = spawn(process.execPath, ["--import", "tsx", script, dir], { stdio: ["ignore", "pipe", "pipe"] });
+      let acked = 0;
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        child.once("exit", () => reject(new Error(`writer exited early: ${err}`)));
+        child.stdout.on("data", (d: Buffer) => {
+          for (const m of d.toString().matchAll(/acked (\d+)/g)) acked = Math.max(acked, Number(m[1]));
+          if (acked >= acksBeforeKill) {
+            child.kill("SIGKILL");
+            resolve();
+          }
+        });
+      });
+      await exited;
+      const store = await openStore(dir, { node: "crash", environment: "test" });
+      const state = store.state();
+      expect(state.revision).toBeGreaterThanOrEqual(acked);
+      expect(Object.keys(state.endpoints)).toHaveLength(state.revision);
+      for (let i = 0; i < acked; i++) expect(state.endpoints[`e${i}`]?.path).toBe(`/e${i}`);
+      expect((await readdir(dir)).filter((f) => f !== "store.json")).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import type { Collection } from "../../model/gateway-api.js";
+import type { GatewayState } from "../state.js";
+
+type Stored<C extends Collection> = GatewayState[C][string];
+
+// Names come from URLs; "constructor" and friends must never resolve to Object.prototype members.
+export function getOwn<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** A new state with one object written (computed keys define own properties, so no name is special). */
+export function withObject<C extends Collection>(state: GatewayState, collection: C, name: string, value: Stored<C>): GatewayState {
+  return { ...state, [collection]: { ...state[collection], [name]: value } };
+}
+
+export function withoutObject(state: GatewayState, collection: Collection, name: string): GatewayState {
+  const { [name]: _removed, ...rest } = state[collection] as Record<string, unknown>;
+  return { ...state, [collection]: rest };
+}
+
+/**
+ * Same content, the revision aside: a PUT of what is stored changes nothing and bumps nothing, so a
+ * plan right after an apply shows no changes. JSON form, because a state read back from disk has
+ * no undefined members.
+ */
+export function sameContent(a: object, b: object): boolean {
+  return canonical({ ...a, updatedRevision: 0 }) === canonical({ ...b, updatedRevision: 0 });
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
+}
+
+/** Members with undefined values left out, as the JSON file would have them. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,145 @@
+import type {
+  CertificateViewBody,
+  Collection,
+  EndpointViewBody,
+  JwkViewBody,
+  LockViewBody,
+  StatusViewBody,
+  TrustedViewBody,
+  TrustViewBody,
+} from "../../model/gateway-api.js";
+import { certFields, fingerprintKey } from "../../x509/index.js";
+import type { GatewayState, StoredCertificate, StoredEndpoint, StoredJwk, StoredLock, StoredTrust, StoredTrusted } from "../state.js";
+import { activeLock } from "./lock.js";
+import { leafOf } from "./material.js";
+import { getOwn } from "./records.js";
+
+// Views are built member by member from what may be shown: keyPem is never read here.
+
+export function certificateView(c: StoredCertificate): CertificateViewBody {
+  const leaf = leafOf(c.chainPem);
+  const f = certFields(leaf);
+  return {
+    name: c.name,
+    hosts: [...c.hosts],
+    default: c.default,
+    chain: c.chainPem,
+    fingerprint256: leaf.fingerprint256,
+    // The leaf's public key: the stored key was checked to be its pair when written.
+    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    subject: f.subject,
+    issuer: f.issuer,
+    notBefore: f.notBefore.toISOString(),
+    notAfter: f.notAfter.toISOString(),
+    generated: c.generated,
+    labels: { ...c.labels },
+    updatedRevision: c.updatedRevision,
+  };
+}
+
+export function trustedView(t: StoredTrusted): TrustedViewBody {
+  const cert = leafOf(t.certificatePem);
+  const f = certFields(cert);
+  return {
+    alias: t.alias,
+    certificate: t.certificatePem,
+    fingerprint256: cert.fingerprint256,
+    subject: f.subject,
+    issuer: f.issuer,
+    notAfter: f.notAfter.toISOString(),
+    labels: { ...t.labels },
+    updatedRevision: t.updatedRevision,
+  };
+}
+
+export function endpointView(state: GatewayState, e: StoredEndpoint): EndpointViewBody {
+  const aliases = Object.values(state.trust).filter((t) => t.endpoint === e.name).map((t) => t.alias);
+  return { name: e.name, url: e.url, path: e.path, trustedAliases: [...new Set(aliases)].sort(), labels: { ...e.labels }, updatedRevision: e.updatedRevision };
+}
+
+export function trustView(t: StoredTrust): TrustViewBody {
+  return {
+    name: t.name,
+    alias: t.alias,
+    ...(t.endpoint !== undefined ? { endpoint: t.endpoint } : {}),
+    ...(t.scope !== undefined ? { scope: t.scope } : {}),
+    ...(t.hosts !== undefined ? { hosts: [...t.hosts] } : {}),
+    ...(t.required !== undefined ? { required: t.required } : {}),
+    labels: { ...t.labels },
+    updatedRevision: t.updatedRevision,
+  };
+}
+
+export function jwkView(j: StoredJwk): JwkViewBody {
+  const alg = j.alg ?? (typeof j.jwk.alg === "string" ? j.jwk.alg : undefined);
+  return {
+    name: j.name,
+    kid: j.kid,
+    use: j.use,
+    ...(alg !== undefined ? { alg } : {}),
+    jwk: { ...j.jwk },
+    source: j.source ? { ...j.source } : null,
+    labels: { ...j.labels },
+    updatedRevision: j.updatedRevision,
+  };
+}
+
+export function lockView(lock: StoredLock): LockViewBody {
+  return { holder: lock.holder, purpose: lock.purpose, since: lock.since, expiresAt: lock.expiresAt };
+}
+
+export type View = CertificateViewBody | TrustedViewBody | EndpointViewBody | TrustViewBody | JwkViewBody;
+
+/** The view of one object, or undefined when there is none. */
+export function viewOf(state: GatewayState, collection: Collection, name: string): View | undefined {
+  switch (collection) {
+    case "certificates": {
+      const c = getOwn(state.certificates, name);
+      return c && certificateView(c);
+    }
+    case "trusted": {
+      const t = getOwn(state.trusted, name);
+      return t && trustedView(t);
+    }
+    case "endpoints": {
+      const e = getOwn(state.endpoints, name);
+      return e && endpointView(state, e);
+    }
+    case "trust": {
+      const t = getOwn(state.trust, name);
+      return t && trustView(t);
+    }
+    case "jwks": {
+      const j = getOwn(state.jwks, name);
+      return j && jwkView(j);
+    }
+  }
+}
+
+/** Every object of a collection, by name. */
+export function listView(state: GatewayState, collection: Collection): View[] {
+  return Object.keys(state[collection])
+    .sort()
+    .map((name) => viewOf(state, collection, name)!);
+}
+
+export function statusView(state: GatewayState, now: Date): StatusViewBody {
+  const certificates = Object.keys(state.certificates)
+    .sort()
+    .map((name) => {
+      const c = state.certificates[name]!;
+      const leaf = leafOf(c.chainPem);
+      return { name, hosts: [...c.hosts], fingerprint256: leaf.fingerprint256, notAfter: certFields(leaf).notAfter.toISOString(), default: c.default };
+    });
+  const lock = activeLock(state, now);
+  return {
+    node: state.node,
+    environment: state.environment,
+    revision: state.revision,
+    certificates,
+    trusted: Object.keys(state.trusted).length,
+    endpoints: Object.keys(state.endpoints).length,
+    jwks: Object.keys(state.jwks).length,
+    lock: lock && lockView(lock),
+  };
+}
