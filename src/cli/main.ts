@@ -4,6 +4,7 @@ import { registerInspect } from "./inspect.js";
 import { registerInit } from "./init.js";
 import { registerNotYet } from "./not-yet.js";
 import { registerQuickstart } from "./quickstart.js";
+import { registerGateway } from "./gateway.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -16,6 +17,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerInit(program, setExit);
   registerValidate(program, setExit);
   registerInspect(program, setExit);
+  registerGateway(program, setExit);
   registerQuickstart(program, setExit);
   registerNotYet(program, setExit);
   return program;

@@ -11,7 +11,6 @@ const PLANNED: [string, string][] = [
   ["import", "turn a bundle into a stack for another environment"],
   ["expiry", "certificates on the gateways that expire soon"],
   ["renew", "renew a generated certificate now"],
-  ["gateway", "run the embedded gateway"],
   ["synth", "a TypeScript stack to cdktf.out/…/cdk.tf.json"],
   ["haproxy", "the HAProxy configuration fragment for an environment"],
   ["force-unlock", "release a lock left by a killed apply"],

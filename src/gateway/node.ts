@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Server as TlsServer } from "node:tls";
+import { createAdminHandler } from "./admin/index.js";
+import { createDataPlane } from "./data-plane/index.js";
+import { openStore } from "./store/index.js";
+
+export interface NodeOptions {
+  dataDir: string;
+  admin: { host: string; port: number };
+  listen: { host: string; port: number };
+  environment: string;
+  node: string;
+  token?: string;
+  /** PEM files for an HTTPS admin API. */
+  adminTls?: { certFile: string; keyFile: string };
+  systemCas?: boolean;
+}
+
+export interface RunningNode {
+  adminUrl: string;
+  listenUrl: string;
+  close(): Promise<void>;
+}
+
+/** One gateway node: its store, its admin API and its TLS data plane, wired so that every commit is served at once. */
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const store = await openStore(opts.dataDir, { node: opts.node, environment: opts.environment });
+  const dataPlane = createDataPlane({ systemCas: opts.systemCas ?? false });
+  dataPlane.apply(store.state());
+  store.onCommit((state) => dataPlane.apply(state));
+
+  const handler = createAdminHandler({ store, ...(opts.token ? { token: opts.token } : {}) });
+  const admin: HttpServer = opts.adminTls
+    ? createHttpsServer({ cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler)
+    : createHttpServer(handler);
+
+  await listen(dataPlane.server, opts.listen);
+  await listen(admin, opts.admin);
+  const adminPort = (admin.address() as AddressInfo).port;
+  const listenPort = (dataPlane.server.address() as AddressInfo).port;
+  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
+  return {
+    adminUrl: `${opts.adminTls ? "https" : "http"}://${host(opts.admin.host)}:${adminPort}`,
+    listenUrl: `https://${host(opts.listen.host)}:${listenPort}`,
+    async close() {
+      admin.closeAllConnections?.();
+      await Promise.all([new Promise<void>((r) => admin.close(() => r())), dataPlane.close()]);
+      await store.close();
+    },
+  };
+}
+
+function listen(server: HttpServer | TlsServer, at: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(at.port, at.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type PeerCertificate } from "node:tls";
+import { REPO } from "./cli.js";
+
+export interface GatewayProcess {
+  admin: string;
+  listen: string;
+  listenPort: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Every line the process printed, for failure messages. */
+  output: string[];
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+}
+
+/** Starts `certform gateway start` as a real process on free ports and waits for its ready line. */
+export async function startGateway(opts: { dataDir?: string; token?: string; environment?: string; node?: string; extraArgs?: string[] } = {}): Promise<GatewayProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "certform-gw-"));
+  const args = [join(REPO, "bin", "certform.js"), "gateway", "start", "--data", dataDir, "--admin", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--environment", opts.environment ?? "test", "--node", opts.node ?? "node-1", ...(opts.extraArgs ?? [])];
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  if (opts.token) {
+    env.CERTFORM_TEST_GATEWAY_TOKEN = opts.token;
+    args.push("--token-env", "CERTFORM_TEST_GATEWAY_TOKEN");
+  }
+  const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output.join("\n")}`)), 20_000);
+    const onData = (d: Buffer) => {
+      for (const line of d.toString().split("\n").filter(Boolean)) {
+        output.push(line);
+        const m = /^certform gateway ready admin=(\S+) listen=(\S+)$/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n${output.join("\n")}`));
+    });
+  });
+  const listen = ready[2]!;
+  return {
+    admin: ready[1]!,
+    listen,
+    listenPort: Number(new URL(listen).port),
+    dataDir,
+    child,
+    output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    async kill9() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+/** A JSON request to a node's admin API. */
+export async function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON (metrics): keep the text.
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers, text };
+}
+
+/** A TLS handshake with `servername` (none when undefined); resolves with the served leaf, or rejects. */
+export function handshake(port: number, servername: string | undefined, opts: { ca?: string; cert?: string; key?: string } = {}): Promise<PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, ...(servername ? { servername } : {}), rejectUnauthorized: false, ...opts }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve(cert);
+    });
+    socket.once("error", reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error("handshake timed out")));
+  });
+}
