@@ -71,6 +71,20 @@ describe("the admin API guards the store", () => {
     expect(r.body.keyFingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
+  it("updates a certificate's hosts, default flag and labels in place, keeping its material (a generated key never leaves the node)", async () => {
+    const made = await call("PUT", "/v1/certificates/gen", { generate: { hosts: ["*.gen.example.com"] } });
+    expect(made.status).toBe(201);
+    const kept = await call("PUT", "/v1/certificates/gen", { hosts: ["a.gen.example.com"], default: true, labels: { team: "edge" } });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ hosts: ["a.gen.example.com"], default: true, labels: { team: "edge" }, generated: true });
+    expect(kept.body.fingerprint256).toBe(made.body.fingerprint256);
+    expect(kept.body.keyFingerprint256).toBe(made.body.keyFingerprint256);
+    const uncovered = await call("PUT", "/v1/certificates/gen", { hosts: ["other.example.com"] });
+    expect(uncovered.status).toBe(422);
+    expect(uncovered.body.error.code).toBe("host-not-covered");
+    expect((await call("DELETE", "/v1/certificates/gen")).status).toBe(200);
+  });
+
   it("answers 409 to a duplicate alias, whatever its case", async () => {
     expect((await call("PUT", "/v1/trusted/billing-ca", { certificate: ca.pem })).status).toBe(201);
     const dup = await call("PUT", "/v1/trusted/Billing-CA", { certificate: ca.pem });

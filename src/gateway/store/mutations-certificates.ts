@@ -2,7 +2,9 @@ import { quoteValue } from "../../model/redact.js";
 import type { GatewayState, StoredCertificate, StoredTrusted } from "../state.js";
 import { fail, type Failure } from "./failure.js";
 import { refreshLinkedJwks } from "./mutations-jwks.js";
-import type { PreparedCertificate } from "./prepare-certificate.js";
+import type { KeptCertificate, PreparedCertificate } from "./prepare-certificate.js";
+import { leafOf } from "./material.js";
+import { dnsSans, hostCovered, ipSans } from "../../x509/index.js";
 import type { PreparedTrusted } from "./prepare-objects.js";
 import { getOwn, sameContent, withObject } from "./records.js";
 
@@ -10,8 +12,23 @@ import { getOwn, sameContent, withObject } from "./records.js";
  * Writes a server certificate. Several certificates may claim the same host or be default: a
  * replacement is created before the old one is deleted, and the newest (updatedRevision) serves.
  */
-export function putCertificate(state: GatewayState, name: string, value: PreparedCertificate, revision: number): GatewayState {
+export function putCertificate(state: GatewayState, name: string, prepared: PreparedCertificate | KeptCertificate, revision: number): GatewayState | Failure {
   const existing = getOwn(state.certificates, name);
+  let value: PreparedCertificate;
+  if ("keep" in prepared) {
+    if (!existing) {
+      return fail(422, "certificate-source", `there is no certificate ${quoteValue(name)} to update, so it needs chain and key, or generate`, { field: "generate", hint: "send chain (PEM, leaf first) and key (PEM), or generate: { hosts: [...] }" });
+    }
+    const leaf = leafOf(existing.chainPem);
+    const sans = [...dnsSans(leaf), ...ipSans(leaf)];
+    const uncovered = prepared.hosts.findIndex((h) => !hostCovered(h, sans));
+    if (uncovered >= 0) {
+      return fail(422, "host-not-covered", `host ${quoteValue(prepared.hosts[uncovered]!)} is not covered by the certificate's SANs (${sans.join(", ")})`, { field: `hosts[${uncovered}]`, hint: "send a certificate that covers it" });
+    }
+    value = { ...existing, hosts: prepared.hosts.length > 0 ? prepared.hosts : sans, default: prepared.default, labels: prepared.labels };
+    delete (value as Partial<StoredCertificate>).name;
+    delete (value as Partial<StoredCertificate>).updatedRevision;
+  } else value = prepared;
   const next: StoredCertificate = { name, ...value, updatedRevision: revision };
   if (existing && sameContent(existing, next)) return state;
   const written = withObject(state, "certificates", name, next);

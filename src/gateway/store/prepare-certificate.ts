@@ -21,19 +21,34 @@ import { decodeAt, findingField, firstError } from "./material.js";
 /** A certificate ready to store: everything but its name and revision. */
 export type PreparedCertificate = Omit<StoredCertificate, "name" | "updatedRevision">;
 
+/**
+ * A PUT without chain, key or generate: the stored certificate keeps its material (a generated key never
+ * leaves the node, so it cannot be sent again) and takes the new hosts, default flag and labels.
+ */
+export interface KeptCertificate {
+  keep: true;
+  hosts: string[];
+  default: boolean;
+  labels: Record<string, string>;
+}
+
 const sansOf = (leaf: X509Certificate): string[] => [...dnsSans(leaf).map((d) => `DNS:${d}`), ...ipSans(leaf).map((i) => `IP:${i}`)];
 
 /**
  * Decodes and checks a certificate PUT with the checks of `certform validate`, or generates one.
  * Needs no state, so it runs (generation included) before the commit queue.
  */
-export async function prepareCertificate(body: CertificatePutBody, now: Date): Promise<PreparedCertificate | Failure> {
+export async function prepareCertificate(body: CertificatePutBody, now: Date): Promise<PreparedCertificate | KeptCertificate | Failure> {
   const brought = body.chain !== undefined || body.key !== undefined;
   if (body.generate && brought) {
     return fail(422, "certificate-source", "give either chain and key, or generate, not both", { field: "generate", hint: "remove generate to store your own certificate, or chain and key to have the gateway make one" });
   }
   if (!body.generate && !brought) {
-    return fail(422, "certificate-source", "a certificate needs chain and key, or generate", { field: "generate", hint: "send chain (PEM, leaf first) and key (PEM), or generate: { hosts: [...] }" });
+    for (const [i, host] of body.hosts.entries()) {
+      const problem = hostProblem(host);
+      if (problem) return fail(422, "host-invalid", `hosts[${i}]: host ${quoteValue(host)} is not valid: ${problem}`, { field: `hosts[${i}]` });
+    }
+    return { keep: true, hosts: body.hosts, default: body.default, labels: body.labels };
   }
   if (body.generate) return generated(body, body.generate, now);
   if (body.chain === undefined) return fail(422, "chain-missing", "a key was given without its certificate chain", { field: "chain", hint: "send chain: the PEM of the leaf, then its intermediates" });
