@@ -7,3 +7,5 @@ export * from "./stack.js";
 export * from "./address.js";
 export * from "./diagnostic.js";
 export * from "./redact.js";
+export * from "./order.js";
+export * from "./labels.js";

@@ -14,6 +14,11 @@ export interface LiveObject {
   name: string;
   labels: Record<string, string>;
   fields: Record<string, unknown>;
+  /**
+   * The revision that last wrote the object, where the gateway tracks it. Kept out of `fields` because
+   * it is bookkeeping, not content: comparing it would make every node differ from every other.
+   */
+  updatedRevision?: number;
 }
 
 export interface LiveNode {
@@ -21,12 +26,26 @@ export interface LiveNode {
   /** The node's store revision: a plan records it, and apply refuses the plan when it moved. */
   revision: number;
   objects: LiveObject[];
+  /**
+   * How the node names itself, where the gateway says: lets plan catch a `nodes:` entry that points at
+   * another environment's node (a copy-pasted URL would otherwise be "converged" to the wrong stack).
+   */
+  identity?: { node: string; environment: string };
+  /** The node's lock when read (null: free); undefined where the gateway does not say. */
+  lock?: LockInfo | null;
 }
 
 /** One write, as apply sends it: a put carries the full body (keys included, read at apply time). */
 export type Operation =
   | { op: "put"; collection: LiveCollection; name: string; body: Record<string, unknown> }
   | { op: "delete"; collection: LiveCollection; name: string };
+
+export interface ApplyOptions {
+  /** The lock's holder, sent with every write while the lock is held. */
+  lockHolder?: string;
+  /** Refuse (code `stale`) unless the node is still at this revision: the one the plan was made at. */
+  ifRevision?: number;
+}
 
 export interface LockInfo {
   holder: string;
@@ -51,25 +70,54 @@ export interface Capabilities {
 export interface Provider {
   readonly kind: string;
   capabilities(): Capabilities;
+  /** Every live object of the node, all read at one revision. */
   read(node: string): Promise<LiveNode>;
   /** Applies operations in order; atomically where `capabilities().batch`. Resolves with the node's new revision. */
-  apply(node: string, operations: readonly Operation[], opts: { lockHolder?: string; ifRevision?: number }): Promise<{ revision: number }>;
+  apply(node: string, operations: readonly Operation[], opts?: ApplyOptions): Promise<{ revision: number }>;
+  /** Takes the node's lock; the same holder calling again renews the lease (that is how a long apply keeps it). */
   lock(node: string, holder: string, purpose: string, ttlSeconds: number): Promise<LockInfo>;
+  /** Releases the holder's lock; a lock that is already gone (expired, released) is not an error. */
   unlock(node: string, holder: string): Promise<void>;
+  /** Releases whoever holds the lock; resolves with what was released, or undefined if it was free. */
   forceUnlock(node: string): Promise<LockInfo | undefined>;
+  /** Frees pooled connections; optional because a provider may hold none. */
+  close?(): void;
 }
 
 /** Builds a provider for one environment's gateway settings (tokens already expanded). */
-export type ProviderFactory = (gateway: Gateway, opts: ProviderOptions) => Provider;
+export type ProviderFactory<G extends Gateway = Gateway> = (gateway: G, opts: ProviderOptions) => Provider;
 
-export interface ProviderOptions {
-  /** Per-request timeout. */
-  timeoutMs?: number;
-  /** Attempts for connection errors and 5xx, with exponential backoff. */
-  retries?: number;
+/** What a provider reports before each attempt of a request: for --verbose logs and tests. Never a body. */
+export interface AttemptInfo {
+  node: string;
+  method: string;
+  path: string;
+  /** 1 for the first attempt. */
+  attempt: number;
 }
 
-/** A provider failure, with what the gateway said. `status` is the HTTP status where there is one. */
+export interface ProviderOptions {
+  /** Per-request timeout; default: the gateway settings' `timeout`. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for connection errors, timeouts and 5xx (never 4xx). Default 5. */
+  retries?: number;
+  /** Exponential backoff: the n-th retry waits about baseMs·2ⁿ⁻¹ (half of it random), at most maxMs. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * The environment variable the token came from (e.g. CERTFORM_DEV_TOKEN), for the hint of a 401:
+   * settings reach the provider already expanded, so it cannot tell by itself.
+   */
+  tokenVariable?: string;
+  /** Where relative paths in the settings (`caFile`) start: the stack's directory. Default: the working directory. */
+  baseDir?: string;
+  onAttempt?: (info: AttemptInfo) => void;
+}
+
+/**
+ * A provider failure, with what the gateway said. `status` is the HTTP status where there is one.
+ * `code` is the gateway's error code, or one of: unreachable, timeout, unauthorized, locked, stale,
+ * tls-untrusted, bad-response. The message never holds a request body (a put carries keys).
+ */
 export class ProviderError extends Error {
   constructor(
     message: string,
@@ -77,6 +125,8 @@ export class ProviderError extends Error {
     readonly node: string,
     readonly status?: number,
     readonly details?: Record<string, unknown>,
+    /** What to do about it. */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = "ProviderError";

@@ -15,6 +15,7 @@ export {
   describeCertificate,
   describeChain,
   describeKey,
+  keyShape,
   daysLeft,
   statusAt,
   type CertificateInfo,

@@ -1,0 +1,137 @@
+import { createHash } from "node:crypto";
+import { COLLECTION_OF, durationDays, LABEL, type ResourceKind } from "../model/index.js";
+import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
+import type { LiveCollection } from "../providers/provider.js";
+import type { AnyInstance, EnvironmentState } from "../stack/index.js";
+import { certificatesToPem, fingerprintKey } from "../x509/index.js";
+import { summarizeChain } from "./summaries.js";
+
+/** What one declared instance should be on every node of its environment, in the gateway's terms. */
+export interface DesiredObject {
+  address: string;
+  kind: ResourceKind;
+  resource: string;
+  environment: string;
+  collection: LiveCollection;
+  /** The gateway object's name: the resource name, the alias for trusted certificates. */
+  objectName: string;
+  /** The PUT body, labels included, key material never: see keyRef. */
+  body: Record<string, unknown>;
+  keyRef?: NonNullable<PlannedOperationValue["keyRef"]>;
+  /** Settings as compared with the live object and shown in the plan. */
+  settings: Record<string, unknown>;
+  summary: ObjectSummaryValue;
+  /** For certificates brought by the stack: the chain's fingerprints and the key's. */
+  material?: { fingerprints: string[]; keyFingerprint256?: string };
+  /** For generated certificates: when to renew. */
+  renewBeforeDays?: number;
+  /** For JWKs: the certificate they come from and what happens when it changes or goes. */
+  jwk?: { sourceAddress: string; sourceKind: "certificates" | "trustedCertificates"; onChange: "update" | "disconnect"; onDelete: "delete" | "disconnect" };
+}
+
+const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+
+function labelsFor(stack: string, inst: AnyInstance, hashOf: unknown, extra: Record<string, string> = {}): Record<string, string> {
+  const labels: Record<string, string> = { [LABEL.stack]: stack, [LABEL.address]: inst.address, [LABEL.hash]: shortHash(hashOf), ...extra };
+  if ("protect" in inst.spec && inst.spec.protect) labels[LABEL.protect] = "true";
+  return labels;
+}
+
+/** Every declared instance of one environment as the object it should be on the gateway. */
+export function desiredObjects(stack: string, env: EnvironmentState, now: Date): DesiredObject[] {
+  const out: DesiredObject[] = [];
+  const base = (inst: AnyInstance, objectName: string) => ({
+    address: inst.address,
+    kind: inst.kind,
+    resource: inst.name,
+    environment: env.name,
+    collection: COLLECTION_OF[inst.kind] as LiveCollection,
+    objectName,
+  });
+  const object = (name: string, collection: LiveCollection) => ({ collection, name });
+
+  for (const c of env.certificates) {
+    const settings = { hosts: c.hosts, default: c.spec.default };
+    if (c.spec.generate) {
+      const g = c.spec.generate;
+      const issuer = c.material?.chain;
+      const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, validityDays: Math.round(durationDays(g.validity)) };
+      if (g.subject) generate.subject = g.subject;
+      if (issuer) generate.issuer = { chain: certificatesToPem(issuer) };
+      const hashOf = { settings, generate, issuer: issuer?.map((x) => x.fingerprint256) };
+      const labels = labelsFor(stack, c, hashOf);
+      const d: DesiredObject = {
+        ...base(c, c.name),
+        body: { hosts: c.hosts, default: c.spec.default, generate, labels },
+        settings: { ...settings, generate: { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, ...(issuer ? { issuer: issuer[0]!.fingerprint256 } : {}) } },
+        summary: { object: object(c.name, "certificates"), settings: { ...settings, generated: true, keyType: g.keyType, validity: g.validity }, labels },
+        renewBeforeDays: durationDays(g.renewBefore),
+      };
+      if (issuer && c.material?.key) d.keyRef = { address: c.address, field: "generate.issuer.key", keyFingerprint256: fingerprintKey(c.material.key) };
+      out.push(d);
+      continue;
+    }
+    const chain = c.material?.chain;
+    if (!chain || !c.material?.key) continue;
+    const keyFingerprint256 = fingerprintKey(c.material.key);
+    const fingerprints = chain.map((x) => x.fingerprint256);
+    const labels = labelsFor(stack, c, { settings, fingerprints, keyFingerprint256 });
+    out.push({
+      ...base(c, c.name),
+      body: { hosts: c.hosts, default: c.spec.default, chain: certificatesToPem(chain), labels },
+      keyRef: { address: c.address, field: "key", keyFingerprint256 },
+      settings,
+      summary: { object: object(c.name, "certificates"), certificate: summarizeChain(chain, now, false), settings, labels },
+      material: { fingerprints, keyFingerprint256 },
+    });
+  }
+
+  for (const t of env.trustedCertificates) {
+    const cert = t.material?.chain[0];
+    if (!cert) continue;
+    const labels = labelsFor(stack, t, { fingerprint: cert.fingerprint256, alias: t.alias });
+    out.push({
+      ...base(t, t.alias),
+      body: { certificate: certificatesToPem(cert), labels },
+      settings: { alias: t.alias },
+      summary: { object: object(t.alias, "trusted"), certificate: summarizeChain([cert], now), settings: { alias: t.alias }, labels },
+      material: { fingerprints: [cert.fingerprint256] },
+    });
+  }
+
+  for (const e of env.endpoints) {
+    const settings = { url: e.spec.url, path: e.path };
+    const labels = labelsFor(stack, e, settings);
+    out.push({ ...base(e, e.name), body: { ...settings, labels }, settings, summary: { object: object(e.name, "endpoints"), settings, labels } });
+  }
+
+  const aliasOf = new Map(env.trustedCertificates.map((t) => [t.name, t.alias]));
+  for (const a of env.trustAssignments) {
+    const settings: Record<string, unknown> = { alias: aliasOf.get(a.spec.certificate) ?? a.spec.certificate };
+    if (a.spec.endpoint !== undefined) settings.endpoint = a.spec.endpoint;
+    if (a.spec.scope !== undefined) settings.scope = a.spec.scope;
+    if (a.spec.hosts !== undefined) settings.hosts = a.spec.hosts;
+    if (a.spec.required !== undefined) settings.required = a.spec.required;
+    const labels = labelsFor(stack, a, settings);
+    out.push({ ...base(a, a.name), body: { ...settings, labels }, settings, summary: { object: object(a.name, "trust"), settings, labels } });
+  }
+
+  const certNames = new Set(env.certificates.map((c) => c.name));
+  for (const j of env.jwks) {
+    const fromServer = certNames.has(j.spec.certificate);
+    const sourceKind = fromServer ? "certificates" : "trustedCertificates";
+    const source = fromServer ? { certificate: j.spec.certificate } : { trusted: aliasOf.get(j.spec.certificate) ?? j.spec.certificate };
+    const settings: Record<string, unknown> = { source, use: j.spec.use };
+    if (j.spec.alg) settings.alg = j.spec.alg;
+    if (j.spec.kid) settings.kid = j.spec.kid;
+    const labels = labelsFor(stack, j, settings, { [LABEL.onCertificateChange]: j.spec.onCertificateChange, [LABEL.onCertificateDelete]: j.spec.onCertificateDelete });
+    out.push({
+      ...base(j, j.name),
+      body: { ...settings, labels },
+      settings,
+      summary: { object: object(j.name, "jwks"), settings: { ...settings, onCertificateChange: j.spec.onCertificateChange, onCertificateDelete: j.spec.onCertificateDelete }, labels },
+      jwk: { sourceAddress: `${sourceKind}.${j.spec.certificate}[${env.name}]`, sourceKind, onChange: j.spec.onCertificateChange, onDelete: j.spec.onCertificateDelete },
+    });
+  }
+  return out;
+}
