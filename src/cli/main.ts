@@ -5,6 +5,7 @@ import { registerInit } from "./init.js";
 import { registerNotYet } from "./not-yet.js";
 import { registerQuickstart } from "./quickstart.js";
 import { registerGateway } from "./gateway.js";
+import { registerPlan } from "./plan.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -17,6 +18,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerInit(program, setExit);
   registerValidate(program, setExit);
   registerInspect(program, setExit);
+  registerPlan(program, setExit);
   registerGateway(program, setExit);
   registerQuickstart(program, setExit);
   registerNotYet(program, setExit);

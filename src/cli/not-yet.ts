@@ -3,7 +3,6 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 
 // Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
 const PLANNED: [string, string][] = [
-  ["plan", "diff the stacks against the live gateways"],
   ["apply", "make the gateways match, then verify"],
   ["destroy", "delete everything the stack owns"],
   ["export", "bundle what an environment's gateway holds"],

@@ -58,7 +58,8 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
       const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, validityDays: Math.round(durationDays(g.validity)) };
       if (g.subject) generate.subject = g.subject;
       if (issuer) generate.issuer = { chain: certificatesToPem(issuer) };
-      const hashOf = { settings, generate, issuer: issuer?.map((x) => x.fingerprint256) };
+      // The hash covers what only a new certificate can change; hosts and default are compared as settings.
+      const hashOf = { generate: { ...generate, issuer: issuer?.map((x) => x.fingerprint256) } };
       const labels = labelsFor(stack, c, hashOf);
       const d: DesiredObject = {
         ...base(c, c.name),
@@ -75,7 +76,7 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     if (!chain || !c.material?.key) continue;
     const keyFingerprint256 = fingerprintKey(c.material.key);
     const fingerprints = chain.map((x) => x.fingerprint256);
-    const labels = labelsFor(stack, c, { settings, fingerprints, keyFingerprint256 });
+    const labels = labelsFor(stack, c, { fingerprints, keyFingerprint256 });
     out.push({
       ...base(c, c.name),
       body: { hosts: c.hosts, default: c.spec.default, chain: certificatesToPem(chain), labels },

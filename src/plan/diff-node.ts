@@ -1,0 +1,209 @@
+import { createHash } from "node:crypto";
+import { KIND_OF_COLLECTION, LABEL, stepOf } from "../model/index.js";
+import type { PlannedOperationValue } from "../model/plan.js";
+import type { LiveObject } from "../providers/provider.js";
+import { compare } from "./compare.js";
+import type { DesiredObject } from "./desired-objects.js";
+import { nameKey, type LiveIndex } from "./live-index.js";
+
+export interface NodeVerdict {
+  action: "create" | "update" | "replace" | "delete" | "no-op";
+  reasons: string[];
+  live?: LiveObject;
+}
+
+export type NodeOperation = Omit<PlannedOperationValue, "nodes">;
+
+export interface PlanProblem {
+  address: string;
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export interface NodeDiff {
+  verdicts: Map<string, NodeVerdict>;
+  operations: NodeOperation[];
+  problems: PlanProblem[];
+}
+
+export interface DiffOptions {
+  stack: string;
+  prune: boolean;
+  adopt: boolean;
+  now: Date;
+}
+
+// JWKs that keep their key must be cut loose before anything replaces the certificate under them.
+const DISCONNECT_STEP = 0;
+
+/** The changes that bring one node to the desired objects of its environment. */
+export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opts: DiffOptions): NodeDiff {
+  const verdicts = new Map<string, NodeVerdict>();
+  const operations: NodeOperation[] = [];
+  const problems: PlanProblem[] = [];
+  /** The gateway name each certificate and trusted certificate will have once the plan is applied. */
+  const names = new Map<string, string>();
+  const replaced = new Set<string>();
+  const taken = new Set([...live.byName.keys()]);
+  const put = (d: DesiredObject, name: string, body: Record<string, unknown>, step = stepOf(d.kind, "put")) => {
+    const op: NodeOperation = { address: d.address, op: "put", collection: d.collection, name, body, step };
+    if (d.keyRef && ("chain" in body || "generate" in body) && (d.keyRef.field === "key" || "issuer" in ((body.generate as object) ?? {}))) op.keyRef = d.keyRef;
+    operations.push(op);
+  };
+
+  for (const d of desired) {
+    const owned = live.owned.get(d.address);
+    const sameName = live.byName.get(nameKey(d.collection, d.objectName));
+    let current = owned;
+    if (!current && sameName) {
+      const owner = sameName.labels[LABEL.stack];
+      if (owner && owner !== opts.stack) {
+        problems.push({ address: d.address, code: "owned-by-other-stack", message: `${d.collection} ${JSON.stringify(d.objectName)} on ${live.node} belongs to stack ${JSON.stringify(owner)}`, hint: "certform never changes another stack's objects: rename this one, or remove it from the other stack first" });
+        continue;
+      }
+      if (!opts.adopt) {
+        problems.push({ address: d.address, code: "name-collision", message: `${d.collection} ${JSON.stringify(d.objectName)} already exists on ${live.node} and this stack does not own it`, hint: "rename it in the stack, or plan with --adopt to take the existing object over" });
+        continue;
+      }
+      current = sameName;
+    }
+
+    if (d.collection === "jwks") {
+      diffJwk(d, current, { live, names, replaced, verdicts, put });
+      continue;
+    }
+    if (!current) {
+      const name = freeName(d.collection, d.objectName, taken, d.address);
+      taken.add(nameKey(d.collection, name));
+      names.set(d.address, name);
+      put(d, name, d.body);
+      verdicts.set(d.address, { action: "create", reasons: [] });
+      continue;
+    }
+    names.set(d.address, current.name);
+    const adopted = current !== owned;
+    const c = compare(d, current, opts.now);
+    if (c.action === "replace" && d.collection === "certificates") {
+      // Create before destroy: the new certificate serves its hosts (the newest wins) before the old one goes.
+      const name = freeName(d.collection, d.objectName, taken, `${d.address}\u0000${current.name}`);
+      taken.add(nameKey(d.collection, name));
+      names.set(d.address, name);
+      replaced.add(d.address);
+      put(d, name, d.body);
+      operations.push({ address: d.address, op: "delete", collection: d.collection, name: current.name, step: stepOf(d.kind, "delete") });
+    } else if (c.action === "replace") {
+      // A trusted certificate keeps its alias: the gateway swaps its content at once.
+      replaced.add(d.address);
+      put(d, current.name, d.body);
+    } else if (c.action === "update" || adopted) {
+      // Settings only: a certificate keeps its chain and key on the gateway (a generated key cannot be sent again).
+      const body = d.collection === "certificates" ? { hosts: d.body.hosts, default: d.body.default, labels: d.body.labels } : d.body;
+      put(d, current.name, body);
+    }
+    const reasons = adopted ? [`adopted: taking over the existing ${d.collection} ${JSON.stringify(current.name)}`, ...c.reasons] : c.reasons;
+    verdicts.set(d.address, { action: adopted && c.action === "no-op" ? "update" : c.action, reasons, live: current });
+  }
+
+  const desiredAddresses = new Set(desired.map((d) => d.address));
+  const deleted = new Set<string>();
+  if (opts.prune) {
+    for (const [address, obj] of live.owned) {
+      if (desiredAddresses.has(address)) continue;
+      if (obj.labels[LABEL.protect] === "true") {
+        problems.push({ address, code: "protected", message: `${address} is no longer declared, but it is protected (protect: true) and will not be deleted`, hint: "declare it again, or plan with --no-prune; to delete it, first apply it with protect: false" });
+        continue;
+      }
+      deleted.add(address);
+    }
+  }
+  for (const address of deleted) {
+    const obj = live.owned.get(address)!;
+    const kind = KIND_OF_COLLECTION[obj.collection];
+    const source = obj.collection === "jwks" ? sourceAddressOf(obj, live) : undefined;
+    if (source && deleted.has(source) && obj.labels[LABEL.onCertificateDelete] === "disconnect") {
+      operations.push({ address, op: "put", collection: "jwks", name: obj.name, body: standaloneJwk(obj, source, { release: true }), step: DISCONNECT_STEP });
+      verdicts.set(address, { action: "update", reasons: [`released, kept on the gateway standalone: ${source} is deleted (onCertificateDelete: disconnect)`], live: obj });
+      continue;
+    }
+    operations.push({ address, op: "delete", collection: obj.collection, name: obj.name, step: stepOf(kind, "delete") });
+    const reasons = source && deleted.has(source) ? [`${source} is deleted (onCertificateDelete: delete)`] : ["no longer declared in the stack"];
+    verdicts.set(address, { action: "delete", reasons, live: obj });
+  }
+  return { verdicts, operations, problems };
+}
+
+interface JwkContext {
+  live: LiveIndex;
+  names: Map<string, string>;
+  replaced: Set<string>;
+  verdicts: Map<string, NodeVerdict>;
+  put: (d: DesiredObject, name: string, body: Record<string, unknown>, step?: number) => void;
+}
+
+function diffJwk(d: DesiredObject, current: LiveObject | undefined, ctx: JwkContext): void {
+  const policy = d.jwk!;
+  const sourceName = ctx.names.get(policy.sourceAddress);
+  const source = policy.sourceKind === "certificates" ? { certificate: sourceName } : { trusted: sourceName };
+  const body = { ...d.body, source };
+  if (!current) {
+    ctx.put(d, d.objectName, body);
+    ctx.verdicts.set(d.address, { action: "create", reasons: [] });
+    return;
+  }
+  const disconnected = current.fields.source === null && current.labels[LABEL.disconnectedFrom] !== undefined;
+  if (ctx.replaced.has(policy.sourceAddress)) {
+    if (policy.onChange === "disconnect") {
+      if (!disconnected) {
+        ctx.put(d, current.name, standaloneJwk(current, policy.sourceAddress, { labels: d.body.labels as Record<string, string> }), DISCONNECT_STEP);
+        ctx.verdicts.set(d.address, { action: "update", reasons: [`keeps its key and drops the link: ${policy.sourceAddress} is replaced (onCertificateChange: disconnect)`], live: current });
+      } else ctx.verdicts.set(d.address, { action: "no-op", reasons: [], live: current });
+      return;
+    }
+    ctx.put(d, current.name, body);
+    ctx.verdicts.set(d.address, { action: "update", reasons: [`takes the new key: ${policy.sourceAddress} is replaced (onCertificateChange: update)`], live: current });
+    return;
+  }
+  // A JWK kept standalone on purpose stays as it is while the stack says disconnect.
+  if (disconnected && policy.onChange === "disconnect") {
+    ctx.verdicts.set(d.address, { action: "no-op", reasons: [], live: current });
+    return;
+  }
+  const reasons: string[] = [];
+  const liveSource = current.fields.source as Record<string, string> | null;
+  if (JSON.stringify(liveSource) !== JSON.stringify(source)) reasons.push(`source: ${JSON.stringify(liveSource)} → ${JSON.stringify(source)}`);
+  for (const key of ["use", "alg", "kid"] as const) {
+    if (d.settings[key] !== undefined && current.fields[key] !== d.settings[key]) reasons.push(`${key}: ${JSON.stringify(current.fields[key])} → ${JSON.stringify(d.settings[key])}`);
+  }
+  const wantLabels = JSON.stringify(Object.entries(d.body.labels as object).sort());
+  if (reasons.length === 0 && JSON.stringify(Object.entries(current.labels).sort()) !== wantLabels) reasons.push("labels changed");
+  if (reasons.length > 0) ctx.put(d, current.name, body);
+  ctx.verdicts.set(d.address, { action: reasons.length ? "update" : "no-op", reasons, live: current });
+}
+
+/** The JWK as it is now, without its link; released ones lose the stack's ownership too. */
+function standaloneJwk(obj: LiveObject, from: string, opts: { release?: boolean; labels?: Record<string, string> }): Record<string, unknown> {
+  const labels: Record<string, string> = { ...(opts.labels ?? obj.labels), [LABEL.disconnectedFrom]: from };
+  if (opts.release) {
+    delete labels[LABEL.stack];
+    delete labels[LABEL.address];
+  }
+  const body: Record<string, unknown> = { jwk: obj.fields.jwk, use: obj.fields.use, kid: obj.fields.kid, labels };
+  if (obj.fields.alg !== undefined) body.alg = obj.fields.alg;
+  return body;
+}
+
+/** The address of the certificate a live JWK is linked to, when the stack owns that certificate. */
+function sourceAddressOf(jwk: LiveObject, live: LiveIndex): string | undefined {
+  const source = jwk.fields.source as { certificate?: string; trusted?: string } | null;
+  if (!source) return undefined;
+  const target = source.certificate !== undefined ? live.byName.get(nameKey("certificates", source.certificate)) : live.byName.get(nameKey("trusted", source.trusted ?? ""));
+  return target?.labels[LABEL.address];
+}
+
+/** The preferred name when free in its collection; otherwise a stable variant of it. */
+function freeName(collection: DesiredObject["collection"], preferred: string, taken: Set<string>, seed: string): string {
+  if (!taken.has(nameKey(collection, preferred))) return preferred;
+  const suffix = createHash("sha256").update(seed).digest("hex").slice(0, 8);
+  return `${preferred.slice(0, 54)}--${suffix}`;
+}

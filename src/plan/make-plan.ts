@@ -1,0 +1,34 @@
+import type { Diagnostic } from "../model/index.js";
+import type { Plan } from "../model/plan.js";
+import { readStack } from "../stack/index.js";
+import type { PlanProblem } from "./diff-node.js";
+import { fetchLiveState } from "./fetch-live.js";
+import { planChanges } from "./plan-changes.js";
+
+export interface PlanFailure {
+  diagnostics: Diagnostic[];
+  problems: PlanProblem[];
+}
+
+/** Load, check, read every node, diff: the plan, or why there is none. Shared by plan and apply. */
+export async function makePlan(
+  paths: string[],
+  opts: { env?: string[]; prune: boolean; adopt?: boolean; version?: string; now?: Date },
+): Promise<{ plan: Plan } | { failed: PlanFailure }> {
+  const stack = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
+  const errors = stack.diagnostics.filter((d) => d.severity === "error");
+  if (!stack.state || errors.length > 0) return { failed: { diagnostics: stack.diagnostics, problems: [] } };
+  const { live, problems: readProblems } = await fetchLiveState(stack.state);
+  if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
+  const { plan, problems } = planChanges({
+    state: stack.state,
+    live,
+    warnings: stack.diagnostics.filter((d) => d.severity === "warning"),
+    options: { prune: opts.prune, adopt: opts.adopt ?? false, environments: opts.env ?? null },
+    stackPaths: paths,
+    now: opts.now ?? new Date(),
+    version: opts.version ?? "0.0.0",
+  });
+  if (problems.length > 0) return { failed: { diagnostics: [], problems } };
+  return { plan };
+}
