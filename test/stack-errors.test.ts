@@ -343,3 +343,17 @@ trustAssignments:
     expect(only(diagnostics, "token-literal").severity).toBe("warning");
   });
 });
+
+describe("JWKs", () => {
+  it("two JWKs of one certificate without their own kid would publish one kid twice", async () => {
+    const { diagnostics, text } = await validate(`trustedCertificates:
+  ca: { certificate: { url: "https://127.0.0.1:1" } }
+jwks:
+  a: { certificate: ca }
+  b: { certificate: ca }
+  c: { certificate: ca, kid: own }
+`);
+    const d = only(diagnostics, "kid-duplicate");
+    expect(d).toMatchObject({ ...positionOf(text, "b:"), address: "jwks.b[dev]" });
+  });
+});

@@ -11,7 +11,21 @@ const unresolved = (value: string) => value.includes("${");
 
 /** Checks of one environment's instances once ${…} is expanded: names, hosts, URLs and uniqueness. */
 export function checkInstances(env: EnvironmentState): Diagnostic[] {
-  return [...checkAliases(env), ...checkHosts(env), ...checkEndpoints(env), ...checkUrlSources(env)];
+  return [...checkAliases(env), ...checkHosts(env), ...checkEndpoints(env), ...checkUrlSources(env), ...checkKids(env)];
+}
+
+/** A JWKS needs distinct kids; two JWKs of one certificate share the default (its thumbprint). */
+function checkKids(env: EnvironmentState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  for (const j of env.jwks) {
+    const kid = j.spec.kid ?? `thumbprint of ${j.spec.certificate}`;
+    const first = seen.get(kid);
+    if (first) {
+      out.push(diagnose(j.origin, j.address, { code: "kid-duplicate", message: `publishes the same kid as ${first} (${j.spec.kid ? quoteValue(kid) : `the default, the ${kid}`})`, hint: "give one of them its own kid:", field: j.spec.kid ? ["kid"] : [] }));
+    } else seen.set(kid, j.address);
+  }
+  return out;
 }
 
 function checkAliases(env: EnvironmentState): Diagnostic[] {
