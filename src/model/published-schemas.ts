@@ -3,6 +3,7 @@ import { StackFileSchema } from "./stack.js";
 import { ValidateReportSchema } from "./validate-report.js";
 import { InspectReportSchema } from "./inspect-report.js";
 import { gatewayOpenApi } from "./gateway-openapi.js";
+import { PlanSchema } from "./plan.js";
 
 /** The JSON Schemas committed under schemas/, generated from the zod model (npm run schemas). */
 export interface PublishedSchema {
@@ -16,6 +17,7 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "stack.schema.json": { schema: StackFileSchema, id: "https://certform.dev/schemas/stack.schema.json" },
   "inspect.schema.json": { schema: InspectReportSchema, id: "https://certform.dev/schemas/inspect.schema.json" },
   "validate.schema.json": { schema: ValidateReportSchema, id: "https://certform.dev/schemas/validate.schema.json" },
+  "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };
 
