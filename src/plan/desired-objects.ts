@@ -3,7 +3,7 @@ import { COLLECTION_OF, durationDays, LABEL, type ResourceKind } from "../model/
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
 import type { AnyInstance, EnvironmentState } from "../stack/index.js";
-import { certificatesToPem, fingerprintKey } from "../x509/index.js";
+import { certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
 import { summarizeChain } from "./summaries.js";
 
 /** What one declared instance should be on every node of its environment, in the gateway's terms. */
@@ -126,11 +126,16 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     if (j.spec.alg) settings.alg = j.spec.alg;
     if (j.spec.kid) settings.kid = j.spec.kid;
     const labels = labelsFor(stack, j, settings, { [LABEL.onCertificateChange]: j.spec.onCertificateChange, [LABEL.onCertificateDelete]: j.spec.onCertificateDelete });
+    // Shown as the gateway will publish it: the kid and alg follow from the certificate's key where it is known now.
+    const sourceCert = fromServer ? env.certificates.find((c) => c.name === j.spec.certificate && !c.spec.generate)?.material?.chain[0] : env.trustedCertificates.find((t) => t.name === j.spec.certificate)?.material?.chain[0];
+    const published = sourceCert ? publicJwk(sourceCert.publicKey, { use: j.spec.use, ...(j.spec.alg ? { alg: j.spec.alg } : {}), ...(j.spec.kid ? { kid: j.spec.kid } : {}) }) : undefined;
+    const shown: Record<string, unknown> = { source, use: j.spec.use, kid: published?.kid ?? j.spec.kid ?? "(known after apply)" };
+    if (published?.alg ?? j.spec.alg) shown.alg = published?.alg ?? j.spec.alg;
     out.push({
       ...base(j, j.name),
       body: { ...settings, labels },
       settings,
-      summary: { object: object(j.name, "jwks"), settings: { ...settings, onCertificateChange: j.spec.onCertificateChange, onCertificateDelete: j.spec.onCertificateDelete }, labels },
+      summary: { object: object(j.name, "jwks"), settings: shown, labels },
       jwk: { sourceAddress: `${sourceKind}.${j.spec.certificate}[${env.name}]`, sourceKind, onChange: j.spec.onCertificateChange, onDelete: j.spec.onCertificateDelete },
     });
   }
