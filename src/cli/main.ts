@@ -6,6 +6,7 @@ import { registerNotYet } from "./not-yet.js";
 import { registerQuickstart } from "./quickstart.js";
 import { registerGateway } from "./gateway.js";
 import { registerPlan } from "./plan.js";
+import { registerApply } from "./apply.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -19,6 +20,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerValidate(program, setExit);
   registerInspect(program, setExit);
   registerPlan(program, setExit);
+  registerApply(program, setExit);
   registerGateway(program, setExit);
   registerQuickstart(program, setExit);
   registerNotYet(program, setExit);

@@ -3,8 +3,6 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 
 // Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
 const PLANNED: [string, string][] = [
-  ["apply", "make the gateways match, then verify"],
-  ["destroy", "delete everything the stack owns"],
   ["export", "bundle what an environment's gateway holds"],
   ["export-cert", "one certificate as a certificate file"],
   ["import", "turn a bundle into a stack for another environment"],
@@ -12,7 +10,6 @@ const PLANNED: [string, string][] = [
   ["renew", "renew a generated certificate now"],
   ["synth", "a TypeScript stack to cdktf.out/…/cdk.tf.json"],
   ["haproxy", "the HAProxy configuration fragment for an environment"],
-  ["force-unlock", "release a lock left by a killed apply"],
 ];
 
 export function registerNotYet(program: Command, setExit: (code: ExitCode) => void): void {

@@ -1,8 +1,8 @@
 import type { LiveNode } from "../providers/provider.js";
 import { ProviderError } from "../providers/provider.js";
-import { providerFor } from "../providers/index.js";
 import type { DesiredState } from "../stack/index.js";
 import type { PlanProblem } from "./diff-node.js";
+import { providerForEnvironment } from "./providers.js";
 
 /** Reads every node of every environment, in parallel; a node that cannot be read is a problem, never skipped. */
 export async function fetchLiveState(state: DesiredState): Promise<{ live: Map<string, LiveNode[]>; problems: PlanProblem[] }> {
@@ -10,8 +10,7 @@ export async function fetchLiveState(state: DesiredState): Promise<{ live: Map<s
   const problems: PlanProblem[] = [];
   await Promise.all(
     state.environments.map(async (env) => {
-      const tokenVar = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)/.exec(String((env.origin.src.value as { environments?: Record<string, { gateway?: { token?: string } }> }).environments?.[env.name]?.gateway?.token ?? ""))?.[1];
-      const provider = providerFor(env.spec.gateway, { baseDir: env.origin.baseDir, ...(tokenVar ? { tokenVariable: tokenVar } : {}) });
+      const provider = providerForEnvironment(env);
       try {
         const nodes = await Promise.all(
           env.spec.gateway.nodes.map((node) =>

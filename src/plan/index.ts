@@ -3,3 +3,4 @@ export { fetchLiveState } from "./fetch-live.js";
 export { savePlan, loadPlan } from "./plan-file.js";
 export type { PlanProblem } from "./diff-node.js";
 export { makePlan, type PlanFailure } from "./make-plan.js";
+export { providersFor, providerForEnvironment } from "./providers.js";

@@ -13,18 +13,22 @@ export interface PlanFailure {
 /** Load, check, read every node, diff: the plan, or why there is none. Shared by plan and apply. */
 export async function makePlan(
   paths: string[],
-  opts: { env?: string[]; prune: boolean; adopt?: boolean; version?: string; now?: Date },
+  opts: { env?: string[]; prune: boolean; adopt?: boolean; version?: string; now?: Date; destroy?: boolean },
 ): Promise<{ plan: Plan } | { failed: PlanFailure }> {
   const stack = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
   const errors = stack.diagnostics.filter((d) => d.severity === "error");
   if (!stack.state || errors.length > 0) return { failed: { diagnostics: stack.diagnostics, problems: [] } };
   const { live, problems: readProblems } = await fetchLiveState(stack.state);
   if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
+  // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion.
+  const state = opts.destroy
+    ? { ...stack.state, environments: stack.state.environments.map((e) => ({ ...e, certificates: [], trustedCertificates: [], endpoints: [], trustAssignments: [], jwks: [] })) }
+    : stack.state;
   const { plan, problems } = planChanges({
-    state: stack.state,
+    state,
     live,
     warnings: stack.diagnostics.filter((d) => d.severity === "warning"),
-    options: { prune: opts.prune, adopt: opts.adopt ?? false, environments: opts.env ?? null },
+    options: { prune: opts.destroy ? true : opts.prune, adopt: opts.adopt ?? false, environments: opts.env ?? null },
     stackPaths: paths,
     now: opts.now ?? new Date(),
     version: opts.version ?? "0.0.0",

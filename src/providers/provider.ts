@@ -33,6 +33,8 @@ export interface LiveNode {
   identity?: { node: string; environment: string };
   /** The node's lock when read (null: free); undefined where the gateway does not say. */
   lock?: LockInfo | null;
+  /** Where the node serves TLS (its data plane URL), for verification after apply. */
+  listen?: string;
 }
 
 /** One write, as apply sends it: a put carries the full body (keys included, read at apply time). */

@@ -50,9 +50,10 @@ function objectsOf(node: string, collection: (typeof COLLECTIONS)[number], res: 
   });
 }
 
-function statusFacts(body: unknown): Pick<LiveNode, "identity" | "lock"> {
+function statusFacts(body: unknown): Pick<LiveNode, "identity" | "lock" | "listen"> {
   if (!isRecord(body)) return {};
-  const facts: Pick<LiveNode, "identity" | "lock"> = {};
+  const facts: Pick<LiveNode, "identity" | "lock" | "listen"> = {};
+  if (typeof (body as { listen?: unknown }).listen === "string") facts.listen = (body as { listen: string }).listen;
   if (typeof body.node === "string" && typeof body.environment === "string") facts.identity = { node: body.node, environment: body.environment };
   if (body.lock === null) facts.lock = null;
   else if (body.lock !== undefined) facts.lock = lockInfo(body.lock) ?? null;

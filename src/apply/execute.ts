@@ -1,0 +1,125 @@
+import type { KeyObject } from "node:crypto";
+import type { Plan, PlannedOperationValue } from "../model/plan.js";
+import type { Operation, Provider } from "../providers/provider.js";
+import { ProviderError } from "../providers/provider.js";
+import type { ApplyResult, OperationOutcome, VerificationProblem } from "./result.js";
+
+export interface ExecuteOptions {
+  /** The provider of each environment, by name. */
+  providers: ReadonlyMap<string, Provider>;
+  keys: ReadonlyMap<string, KeyObject>;
+  lockHolder: string;
+  /** How many nodes are written at once. */
+  parallelism: number;
+  /** After each environment; returns what does not serve as declared. */
+  verify?: (environment: Plan["environments"][number]) => Promise<VerificationProblem[]>;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { type: "environment"; environment: string; total: number }
+  | { type: "operation"; outcome: OperationOutcome; done: number; total: number }
+  | { type: "verify"; environment: string; problems: number };
+
+/**
+ * Executes a plan exactly as planned: environments in order, steps in order, every node of an environment
+ * brought to the same state. Each node receives one step as one atomic batch, guarded by the revision it
+ * was planned (or last written) at. It never diffs again.
+ */
+export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<ApplyResult> {
+  const outcomes: OperationOutcome[] = [];
+  const verification: VerificationProblem[] = [];
+  let error: string | undefined;
+
+  for (const env of plan.environments) {
+    const provider = opts.providers.get(env.name)!;
+    const revisions = new Map(env.nodes.map((n) => [n.node, n.revision]));
+    const steps = [...new Set(env.operations.map((o) => o.step))].sort((a, b) => a - b);
+    const total = env.operations.reduce((n, o) => n + o.nodes.length, 0);
+    let done = 0;
+    opts.onProgress?.({ type: "environment", environment: env.name, total });
+    const record = (o: PlannedOperationValue, node: string, state: OperationOutcome["state"], err?: string) => {
+      const outcome: OperationOutcome = { environment: env.name, node, address: o.address, op: o.op, collection: o.collection, name: o.name, state };
+      if (err) outcome.error = err;
+      outcomes.push(outcome);
+      if (state !== "not-applied") opts.onProgress?.({ type: "operation", outcome, done: ++done, total });
+    };
+
+    for (const step of steps) {
+      if (error) break;
+      const work = env.nodes.map((n) => ({ node: n.node, ops: env.operations.filter((o) => o.step === step && o.nodes.includes(n.node)) })).filter((w) => w.ops.length > 0);
+      await inBatches(work, opts.parallelism, async ({ node, ops }) => {
+        try {
+          const sent = ops.map((o) => toOperation(o, opts.keys));
+          const ifRevision = revisions.get(node);
+          const result = await provider.apply(node, sent, { lockHolder: opts.lockHolder, ...(ifRevision !== undefined ? { ifRevision } : {}) });
+          revisions.set(node, result.revision);
+          for (const o of ops) record(o, node, "applied");
+        } catch (err) {
+          const message = describe(err, node);
+          error ??= `${env.name}: ${message}`;
+          const failedIndex = err instanceof ProviderError && typeof err.details?.index === "number" ? err.details.index : undefined;
+          // A batch is all or nothing: the failing operation is named, the rest of it was not applied.
+          ops.forEach((o, i) => record(o, node, failedIndex === undefined || failedIndex === i ? "failed" : "not-applied", failedIndex === undefined || failedIndex === i ? message : undefined));
+        }
+      });
+    }
+    if (error) {
+      // What was planned and never sent is reported as such, so a re-run knows what is left.
+      const sent = new Set(outcomes.filter((o) => o.environment === env.name).map((o) => `${o.node}\u0000${o.address}\u0000${o.op}\u0000${o.name}`));
+      for (const o of env.operations) for (const node of o.nodes) if (!sent.has(`${node}\u0000${o.address}\u0000${o.op}\u0000${o.name}`)) record(o, node, "not-applied");
+      for (const later of plan.environments.slice(plan.environments.indexOf(env) + 1)) {
+        for (const o of later.operations) for (const node of o.nodes) outcomes.push({ environment: later.name, node, address: o.address, op: o.op, collection: o.collection, name: o.name, state: "not-applied" });
+      }
+      break;
+    }
+    if (opts.verify) {
+      const problems = await opts.verify(env);
+      opts.onProgress?.({ type: "verify", environment: env.name, problems: problems.length });
+      if (problems.length > 0) {
+        verification.push(...problems);
+        error = `${env.name}: verification failed: ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`;
+        break;
+      }
+    }
+  }
+
+  const applied = new Set(outcomes.filter((o) => o.state === "applied").map((o) => o.address));
+  const summary = { created: 0, updated: 0, replaced: 0, deleted: 0 };
+  for (const c of plan.resource_changes) {
+    if (c.action === "no-op" || !applied.has(c.address)) continue;
+    summary[({ create: "created", update: "updated", replace: "replaced", delete: "deleted" } as const)[c.action]]++;
+  }
+  const result: ApplyResult = { ok: error === undefined, stack: plan.stack, summary, operations: outcomes, verification };
+  if (error) result.error = error;
+  return result;
+}
+
+function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>): Operation {
+  if (o.op === "delete") return { op: "delete", collection: o.collection, name: o.name };
+  let body = { ...o.body };
+  if (o.keyRef) {
+    const key = keys.get(`${o.keyRef.address}|${o.keyRef.field}`);
+    if (!key) throw new Error(`the key of ${o.keyRef.address} was not read`);
+    const pem = key.export({ type: "pkcs8", format: "pem" }).toString();
+    if (o.keyRef.field === "key") body.key = pem;
+    else {
+      const generate = body.generate as { issuer: Record<string, unknown> };
+      body = { ...body, generate: { ...generate, issuer: { ...generate.issuer, key: pem } } };
+    }
+  }
+  return { op: "put", collection: o.collection, name: o.name, body };
+}
+
+function describe(err: unknown, node: string): string {
+  if (err instanceof ProviderError) return `node ${node}: ${err.message}`;
+  return `node ${node}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.max(1, Math.min(size, queue.length)) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  });
+  await Promise.all(workers);
+}

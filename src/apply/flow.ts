@@ -1,0 +1,109 @@
+import type { Plan } from "../model/plan.js";
+import { loadPlan, makePlan, providersFor, type PlanFailure } from "../plan/index.js";
+import type { Provider } from "../providers/provider.js";
+import { readStack, type DesiredState } from "../stack/index.js";
+import { executePlan, type ProgressEvent } from "./execute.js";
+import { keysForPlan, StalePlanError } from "./keys.js";
+import { lockEnvironments, lockHolderName } from "./locks.js";
+import type { ApplyResult, VerificationProblem } from "./result.js";
+
+export interface ApplyUi {
+  /** Shows the plan and asks for approval; false stops apply (nothing written). */
+  approve(plan: Plan): Promise<boolean>;
+  progress(event: ProgressEvent): void;
+}
+
+export interface ApplyFlowOptions {
+  env?: string[];
+  prune: boolean;
+  adopt?: boolean;
+  parallelism: number;
+  verify: boolean;
+  version: string;
+  /** destroy: plan the deletion of everything the stack owns. */
+  destroy?: boolean;
+  command: "apply" | "destroy";
+  /** Called with the lock release, so that Ctrl-C can release it too. */
+  onLocked?: (release: () => Promise<void>) => void;
+}
+
+export type ApplyOutcome =
+  | { kind: "failed-plan"; failed: PlanFailure }
+  | { kind: "stale"; reasons: string[] }
+  | { kind: "declined"; plan: Plan }
+  | { kind: "no-changes"; plan: Plan }
+  | { kind: "applied"; plan: Plan; result: ApplyResult };
+
+type Verifier = (env: Plan["environments"][number], provider: Provider, plan: Plan) => Promise<VerificationProblem[]>;
+
+/**
+ * `apply PATH…`: takes every node's lock first, then plans, shows, asks, applies, verifies and releases, so
+ * the plan a user approves is the plan that runs. `apply PLANFILE`: takes the locks, then refuses the plan
+ * if any node's revision or any source changed since it was made.
+ */
+export async function applyFlow(source: { paths: string[] } | { planFile: string }, opts: ApplyFlowOptions, ui: ApplyUi, verifier?: Verifier): Promise<ApplyOutcome> {
+  const saved = "planFile" in source ? loadPlan(source.planFile) : undefined;
+  const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
+  const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
+  const stack = await readStack(paths, { requireGatewayEnv: true, capture: false, ...(envFilter ? { environments: envFilter } : {}) });
+  if (!stack.state || stack.diagnostics.some((d) => d.severity === "error")) return { kind: "failed-plan", failed: { diagnostics: stack.diagnostics, problems: [] } };
+  const state: DesiredState = stack.state;
+  const providers = providersFor(state);
+  const locks = await lockEnvironments(
+    state.environments.map((e) => ({ name: e.name, provider: providers.get(e.name)!, nodes: e.spec.gateway.nodes })),
+    lockHolderName(opts.command),
+    opts.command,
+  );
+  opts.onLocked?.(locks.release);
+  try {
+    let plan: Plan;
+    if (saved) {
+      const stale = await staleNodes(saved, providers);
+      if (stale.length > 0) return { kind: "stale", reasons: stale };
+      plan = saved;
+    } else {
+      const made = await makePlan(paths, { prune: opts.prune, version: opts.version, ...(opts.adopt ? { adopt: true } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.destroy ? { destroy: true } : {}) });
+      if ("failed" in made) return { kind: "failed-plan", failed: made.failed };
+      plan = made.plan;
+    }
+    const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
+    if (changes === 0) return { kind: "no-changes", plan };
+    if (!saved && !(await ui.approve(plan))) return { kind: "declined", plan };
+    let keys;
+    try {
+      keys = await keysForPlan(plan);
+    } catch (err) {
+      if (err instanceof StalePlanError) return { kind: "stale", reasons: err.reasons };
+      throw err;
+    }
+    const result = await executePlan(plan, {
+      providers,
+      keys,
+      lockHolder: locks.holder,
+      parallelism: opts.parallelism,
+      onProgress: ui.progress,
+      ...(opts.verify && verifier ? { verify: (env: Plan["environments"][number]) => verifier(env, providers.get(env.name)!, plan) } : {}),
+    });
+    return { kind: "applied", plan, result };
+  } finally {
+    await locks.release();
+    for (const p of providers.values()) p.close?.();
+  }
+}
+
+/** A saved plan is applied only to nodes still at the revision it was made against. */
+async function staleNodes(plan: Plan, providers: ReadonlyMap<string, Provider>): Promise<string[]> {
+  const reasons: string[] = [];
+  for (const env of plan.environments) {
+    const provider = providers.get(env.name);
+    if (!provider) {
+      reasons.push(`environment ${env.name} is no longer in the stack`);
+      continue;
+    }
+    for (const n of env.nodes) {
+      const live = await provider.read(n.node);
+      if (live.revision !== n.revision) reasons.push(`${env.name}: node ${n.node} is at revision ${live.revision}, the plan was made at ${n.revision}`);
+    }
+  }
+  return reasons;
+}
