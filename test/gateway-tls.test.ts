@@ -79,11 +79,14 @@ describe("the embedded gateway's TLS listener", () => {
   });
 
   it("restarts from its data and serves exactly what it served before", async () => {
-    const before = (await api(gw.admin, "GET", "/v1/status")).body;
+    // `listen` is the data plane's URL: with port 0 it changes with every start; everything else must not.
+    const { listen: listenBefore, ...before } = (await api(gw.admin, "GET", "/v1/status")).body;
+    expect(listenBefore).toBe(gw.listen);
     await gw.stop();
     gw = await startGateway({ dataDir: gw.dataDir });
-    const after = (await api(gw.admin, "GET", "/v1/status")).body;
+    const { listen: listenAfter, ...after } = (await api(gw.admin, "GET", "/v1/status")).body;
     expect(after).toEqual(before);
+    expect(listenAfter).toBe(gw.listen);
     expect((await handshake(gw.listenPort, "api.example.com")).fingerprint256).toBe(exact.certificate.fingerprint256);
     expect((await handshake(gw.listenPort, undefined)).fingerprint256).toBe(fallback.certificate.fingerprint256);
   });

@@ -32,6 +32,11 @@ describe("schemas/gateway-admin.openapi.json", () => {
     for (const c of ["certificates", "trusted", "endpoints", "trust", "jwks"]) {
       expect(Object.keys(doc.paths[`/v1/${c}/{name}`])).toEqual(expect.arrayContaining(["get", "put", "delete"]));
     }
+    // Every component is a real schema, not a reference to itself.
+    for (const [name, schema] of Object.entries<Record<string, unknown>>(doc.components.schemas)) {
+      expect(schema.$ref, name).not.toBe(`#/components/schemas/${name}`);
+    }
+    expect(Object.keys(doc.components.schemas.StatusView.properties)).toEqual(expect.arrayContaining(["node", "environment", "revision", "certificates", "listen"]));
     // Keys are write-only: no response schema has a key field.
     expect(JSON.stringify(doc.components.schemas.CertificateView)).not.toMatch(/"key"|keyPem/);
   });

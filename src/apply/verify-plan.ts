@@ -42,7 +42,7 @@ export async function verifyPlannedEnvironment(env: Plan["environments"][number]
       if (o.collection !== "endpoints" || !isDeclared(o.labels[LABEL.address])) continue;
       target.endpoints.push({ address: o.labels[LABEL.address]!, path: String(o.fields.path), trustedAliases: aliasesOf.get(o.name) ?? [] });
     }
-    const endpointTrust = live.objects.filter((o) => o.collection === "endpoints").map((o) => ({ name: o.name, trustedAliases: (o.fields.trustedAliases as string[]) ?? [] }));
+    const endpointTrust = live.objects.filter((o) => o.collection === "endpoints").map((o) => ({ name: o.name, path: String(o.fields.path), labels: o.labels, trustedAliases: (o.fields.trustedAliases as string[]) ?? [] }));
     for (const f of await verifyEnvironment(target, { readEndpoints: async () => endpointTrust })) problems.push(f);
   }
   return problems;

@@ -32,19 +32,20 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   dataPlane.apply(store.state());
   store.onCommit((state) => dataPlane.apply(state));
 
-  const handler = createAdminHandler({ store, ...(opts.token ? { token: opts.token } : {}) });
+  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
+  // The data plane first: with port 0 its URL, which /v1/status shows, is known only once it listens.
+  await listen(dataPlane.server, opts.listen);
+  const listenUrl = `https://${host(opts.listen.host)}:${(dataPlane.server.address() as AddressInfo).port}`;
+
+  const handler = createAdminHandler({ store, listenUrl, ...(opts.token ? { token: opts.token } : {}) });
   const admin: HttpServer = opts.adminTls
     ? createHttpsServer({ cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler)
     : createHttpServer(handler);
-
-  await listen(dataPlane.server, opts.listen);
   await listen(admin, opts.admin);
   const adminPort = (admin.address() as AddressInfo).port;
-  const listenPort = (dataPlane.server.address() as AddressInfo).port;
-  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
   return {
     adminUrl: `${opts.adminTls ? "https" : "http"}://${host(opts.admin.host)}:${adminPort}`,
-    listenUrl: `https://${host(opts.listen.host)}:${listenPort}`,
+    listenUrl,
     async close() {
       admin.closeAllConnections?.();
       await Promise.all([new Promise<void>((r) => admin.close(() => r())), dataPlane.close()]);

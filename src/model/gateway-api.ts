@@ -173,6 +173,7 @@ export const StatusView = z
   .object({
     node: z.string(),
     environment: z.string(),
+    listen: z.string().optional().describe("The data plane's URL, e.g. https://127.0.0.1:8443 (verification connects there); absent when the admin API runs without a data plane."),
     revision: z.number().int(),
     certificates: z.array(z.object({ name: z.string(), hosts: z.array(z.string()), fingerprint256: z.string(), notAfter: z.string(), default: z.boolean() })),
     trusted: z.number().int(),

@@ -14,8 +14,10 @@ function collect(schemas: Record<string, z.ZodType>, io: "input" | "output", int
     const defs = (json.$defs ?? {}) as Json;
     delete json.$defs;
     delete json.$schema;
-    for (const [id, def] of Object.entries(defs)) into[id] ??= def;
-    into[name] = json;
+    // A schema with a meta id comes back as a reference to its own $defs entry: publish the entry itself.
+    const own = json.$ref === `#/$defs/${name}` ? (defs[name] as Json) : json;
+    for (const [id, def] of Object.entries(defs)) if (id !== name) into[id] ??= def;
+    into[name] = own;
   }
 }
 

@@ -9,4 +9,6 @@ export interface RequestContext {
   store: Store;
   now: Date;
   maxBodyBytes: number;
+  /** The node's data plane URL, shown in /v1/status. */
+  listenUrl?: string;
 }

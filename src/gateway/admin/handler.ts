@@ -20,6 +20,8 @@ export interface AdminOptions {
   now?: () => Date;
   /** Where internal errors are reported; default stderr. Gets no request body, so never a key. */
   log?: (line: string) => void;
+  /** The node's data plane URL (e.g. https://127.0.0.1:8443), shown as `listen` in /v1/status. */
+  listenUrl?: string;
 }
 
 /** The admin API (v1) as a node:http request listener, for http.createServer or https.createServer. */
@@ -33,7 +35,7 @@ export function createAdminHandler(opts: AdminOptions): (req: IncomingMessage, r
   return (req, res) => {
     res.on("finish", () => requests.count(req.method, res.statusCode));
     const url = new URL(req.url ?? "/", "http://admin.invalid");
-    const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes };
+    const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes, ...(opts.listenUrl !== undefined ? { listenUrl: opts.listenUrl } : {}) };
     handle(ctx, authorize, () => renderMetrics(opts.store.state(), ctx.now, requests)).catch((err: unknown) => {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       log(`certform gateway: internal error on ${req.method} ${url.pathname}: ${looksLikeKeyMaterial(what) ? "(message withheld: it may hold key material)" : what}`);
@@ -60,7 +62,7 @@ async function handle(ctx: RequestContext, authorize: ReturnType<typeof bearerCh
 function dispatch(ctx: RequestContext, route: Route, method: string, metrics: () => string): void | Promise<void> {
   switch (route.kind) {
     case "status":
-      return sendJson(ctx.res, 200, statusView(ctx.store.state(), ctx.now), { etag: `"${ctx.store.state().revision}"` });
+      return sendJson(ctx.res, 200, statusView(ctx.store.state(), ctx.now, ctx.listenUrl), { etag: `"${ctx.store.state().revision}"` });
     case "metrics": {
       const text = metrics();
       ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });

@@ -123,7 +123,8 @@ export function listView(state: GatewayState, collection: Collection): View[] {
     .map((name) => viewOf(state, collection, name)!);
 }
 
-export function statusView(state: GatewayState, now: Date): StatusViewBody {
+/** `listen`: the node's data plane URL, when the admin API runs beside one. */
+export function statusView(state: GatewayState, now: Date, listen?: string): StatusViewBody {
   const certificates = Object.keys(state.certificates)
     .sort()
     .map((name) => {
@@ -135,6 +136,7 @@ export function statusView(state: GatewayState, now: Date): StatusViewBody {
   return {
     node: state.node,
     environment: state.environment,
+    ...(listen !== undefined ? { listen } : {}),
     revision: state.revision,
     certificates,
     trusted: Object.keys(state.trusted).length,

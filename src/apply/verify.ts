@@ -1,0 +1,298 @@
+import { isIP } from "node:net";
+import { normalizeSha256 } from "../x509/fingerprint.js";
+import { fetchEndpoints, getOverTls, handshakeLeaf, listenerOf, safeText, type EndpointTrust, type Listener, type Probe, type ServedLeaf } from "./verify-probes.js";
+
+// Verification after apply (contract §3): every node of the environment is asked over its TLS listener, as a
+// client would ask it, whether it serves what was declared — each host's certificate (by SHA-256 of the
+// leaf), the JWKS's kids — and, through its admin API, whether each endpoint trusts exactly the declared
+// aliases. Every mismatch names the environment, the node and the host or object. Chains are not verified
+// against a CA: identity is the fingerprint. Nothing here handles key material.
+
+export { listenerOf, type EndpointTrust } from "./verify-probes.js";
+
+export interface VerifyTarget {
+  environment: string;
+  /** `admin` names the node (as the stack's `nodes:` does); `listen` is its data plane URL, from /v1/status `listen`. */
+  nodes: { admin: string; listen: string }[];
+  /** What each declared host must serve: the leaf's SHA-256 fingerprint, as read back from the node after apply. */
+  certificates: { address: string; hosts: string[]; fingerprint256: string; default: boolean }[];
+  /** Kids the JWKS must hold. */
+  jwks: { address: string; kid: string }[];
+  /** The trusted aliases each endpoint must have, no more, no fewer. */
+  endpoints: { address: string; path: string; trustedAliases: string[] }[];
+}
+
+/**
+ * One mismatch. `node` is the node's admin URL; `address` the declared object it concerns; `host` the
+ * declared host for certificate checks (absent for the default certificate's no-SNI check). Codes:
+ * `wrong-certificate`, `handshake-failed`, `jwk-missing`, `jwks-unreadable`, `trust-missing`,
+ * `trust-unexpected`, `endpoint-missing`, `endpoints-unreadable`.
+ */
+export interface VerifyFailure {
+  environment: string;
+  node: string;
+  address: string;
+  host?: string;
+  code: VerifyCode;
+  message: string;
+}
+
+export type VerifyCode =
+  | "wrong-certificate"
+  | "handshake-failed"
+  | "jwk-missing"
+  | "jwks-unreadable"
+  | "trust-missing"
+  | "trust-unexpected"
+  | "endpoint-missing"
+  | "endpoints-unreadable";
+
+export interface VerifyOptions {
+  /** Per check (one handshake, one JWKS fetch, one endpoints read). Default 5000. */
+  timeoutMs?: number;
+  /** Checks in flight at once, over all nodes. Default 8. */
+  concurrency?: number;
+  /**
+   * Reads a node's endpoints with their trusted aliases. Default: a plain GET of `${admin}/v1/endpoints`;
+   * pass a reader built on the provider when the admin API needs a token or a private CA. `path` and
+   * `labels` (certform.dev/address), when given, match live endpoints to declared ones; otherwise the
+   * endpoint's name is taken to be the declared resource's name.
+   */
+  readEndpoints?: (admin: string) => Promise<EndpointTrust[]>;
+}
+
+export const VERIFY_DEFAULTS = { timeoutMs: 5000, concurrency: 8 } as const;
+
+/** The label a wildcard host is checked with: `*.example.com` → `certform-verify.example.com`. */
+export const WILDCARD_PROBE_LABEL = "certform-verify";
+
+/** The data plane URL a node's `/v1/status` answer shows (`listen`), or undefined. */
+export function listenOf(status: unknown): string | undefined {
+  if (typeof status !== "object" || status === null) return undefined;
+  const listen = (status as { listen?: unknown }).listen;
+  return typeof listen === "string" && listen !== "" ? listen : undefined;
+}
+
+/** Reads a node's data plane URL from its `/v1/status` with a plain GET (pass `headers` for a token). */
+export async function fetchListen(admin: string, opts: { headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+  const res = await fetch(`${admin.replace(/\/+$/, "")}/v1/status`, { headers: { accept: "application/json", ...opts.headers }, signal: AbortSignal.timeout(opts.timeoutMs ?? VERIFY_DEFAULTS.timeoutMs) });
+  const body: unknown = await res.json().catch(() => undefined);
+  const listen = res.ok ? listenOf(body) : undefined;
+  if (!listen) throw new Error(`node ${admin}: /v1/status ${res.ok ? "does not show the data plane URL (listen)" : `answered ${res.status}`}`);
+  return listen;
+}
+
+type Certificate = VerifyTarget["certificates"][number];
+
+/** What one handshake must show: any of `claimants` (several certificates may claim one host). */
+export interface HostCheck {
+  /** The declared host; undefined for the default certificate's check. */
+  host: string | undefined;
+  kind: "name" | "wildcard" | "address" | "default";
+  claimants: Certificate[];
+}
+
+/** Handshakes to make on every node: SNI (undefined: none) and what each must show. */
+export interface HandshakePlan {
+  sni: string | undefined;
+  checks: HostCheck[];
+}
+
+/** DNS names compare case-insensitively, without a trailing dot. */
+const normalizeName = (name: string) => name.toLowerCase().replace(/\.$/, "");
+const fingerprintKey = (fp: string) => normalizeSha256(fp) ?? fp.trim().toUpperCase();
+
+export function planHandshakes(certificates: readonly Certificate[]): HandshakePlan[] {
+  const byHost = new Map<string, { host: string; claimants: Certificate[] }>();
+  for (const cert of certificates) {
+    for (const host of new Set(cert.hosts.map(normalizeName))) {
+      const entry = byHost.get(host) ?? { host, claimants: [] };
+      entry.claimants.push(cert);
+      byHost.set(host, entry);
+    }
+  }
+  const exact = new Set([...byHost.keys()].filter((h) => !h.startsWith("*.")));
+  const plans = new Map<string, HandshakePlan>();
+  const add = (sni: string | undefined, check: HostCheck) => {
+    const key = sni ?? "";
+    const plan = plans.get(key) ?? { sni, checks: [] };
+    plan.checks.push(check);
+    plans.set(key, plan);
+  };
+  for (const { host, claimants } of byHost.values()) {
+    if (isIP(host) !== 0) add(undefined, { host, kind: "address", claimants });
+    else if (host.startsWith("*.")) add(wildcardProbe(host.slice(2), exact), { host, kind: "wildcard", claimants });
+    else add(host, { host, kind: "name", claimants });
+  }
+  const defaults = certificates.filter((c) => c.default);
+  if (defaults.length > 0) add(undefined, { host: undefined, kind: "default", claimants: defaults });
+  return [...plans.values()];
+}
+
+/** A name only the wildcard covers: one label under its base that no exact host claims. */
+function wildcardProbe(base: string, exact: ReadonlySet<string>): string {
+  for (let i = 0; ; i++) {
+    const name = `${WILDCARD_PROBE_LABEL}${i === 0 ? "" : `-${i}`}.${base}`;
+    if (!exact.has(name)) return name;
+  }
+}
+
+/** Checks every node of one environment; resolves with every mismatch (none: the environment is as declared). */
+export async function verifyEnvironment(target: VerifyTarget, opts: VerifyOptions = {}): Promise<VerifyFailure[]> {
+  const timeoutMs = opts.timeoutMs ?? VERIFY_DEFAULTS.timeoutMs;
+  const concurrency = Math.max(1, opts.concurrency ?? VERIFY_DEFAULTS.concurrency);
+  const readEndpoints = opts.readEndpoints ?? ((admin: string) => fetchEndpoints(admin, timeoutMs));
+  const plans = planHandshakes(target.certificates);
+  const jwksSni = jwksServername(plans);
+
+  const tasks: (() => Promise<VerifyFailure[]>)[] = [];
+  for (const node of target.nodes) {
+    const at = listenerOf(node.listen, node.admin);
+    const ctx: NodeContext = { environment: target.environment, node: node.admin, at };
+    for (const plan of plans) tasks.push(async () => judgeHandshake(ctx, plan, await handshakeLeaf(at, plan.sni, timeoutMs)));
+    if (target.jwks.length > 0) tasks.push(() => checkJwks(ctx, target.jwks, jwksSni, timeoutMs));
+    if (target.endpoints.length > 0) tasks.push(() => checkEndpoints(ctx, target.endpoints, () => withTimeout(readEndpoints(node.admin), timeoutMs)));
+  }
+  return (await runBounded(tasks, concurrency)).flat();
+}
+
+interface NodeContext {
+  environment: string;
+  node: string;
+  at: Listener;
+}
+
+const where = (ctx: NodeContext) => `environment ${ctx.environment}, node ${ctx.node}`;
+
+function describeCheck(check: HostCheck, sni: string | undefined): string {
+  switch (check.kind) {
+    case "name":
+      return `host ${check.host}`;
+    case "wildcard":
+      return `host ${check.host} (checked as ${sni})`;
+    case "address":
+      return `host ${check.host} (without SNI, as clients connecting by address)`;
+    case "default":
+      return "a handshake without SNI (the default certificate)";
+  }
+}
+
+function judgeHandshake(ctx: NodeContext, plan: HandshakePlan, result: Probe<ServedLeaf>): VerifyFailure[] {
+  const failures: VerifyFailure[] = [];
+  for (const check of plan.checks) {
+    const first = check.claimants[0]!;
+    const base = { environment: ctx.environment, node: ctx.node, address: first.address, ...(check.host !== undefined ? { host: check.host } : {}) };
+    const expected = check.claimants.map((c) => `${c.fingerprint256} (${c.address})`).join(" or ");
+    if (!result.ok) {
+      failures.push({ ...base, code: "handshake-failed", message: `${where(ctx)}: ${describeCheck(check, plan.sni)}: the TLS handshake with ${ctx.at.host}:${ctx.at.port} failed: ${result.reason}; expected certificate SHA-256 ${expected}` });
+      continue;
+    }
+    const served = fingerprintKey(result.value.fingerprint256);
+    if (check.claimants.some((c) => fingerprintKey(c.fingerprint256) === served)) continue;
+    const shown = [result.value.subject && `subject ${safeText(result.value.subject)}`, result.value.subjectAltName && `SAN ${safeText(result.value.subjectAltName)}`].filter(Boolean).join(", ");
+    const byAddress = check.kind === "address" && !check.claimants.some((c) => c.default) ? " (clients connecting by address send no SNI and get the default certificate: make this certificate the default to serve them)" : "";
+    failures.push({
+      ...base,
+      code: "wrong-certificate",
+      message: `${where(ctx)}: ${describeCheck(check, plan.sni)} serves the wrong certificate: expected SHA-256 ${expected}, served SHA-256 ${result.value.fingerprint256}${shown ? ` (${shown})` : ""}${byAddress}`,
+    });
+  }
+  return failures;
+}
+
+/** The SNI the JWKS is fetched with: a declared DNS name (the first), else a wildcard's probe name, else none. */
+function jwksServername(plans: readonly HandshakePlan[]): string | undefined {
+  const named = plans.find((p) => p.sni !== undefined && p.checks.some((c) => c.kind === "name"));
+  return (named ?? plans.find((p) => p.sni !== undefined))?.sni;
+}
+
+async function checkJwks(ctx: NodeContext, expected: VerifyTarget["jwks"], sni: string | undefined, timeoutMs: number): Promise<VerifyFailure[]> {
+  const url = `https://${ctx.at.host.includes(":") ? `[${ctx.at.host}]` : ctx.at.host}:${ctx.at.port}/.well-known/jwks.json`;
+  // The declared host first; without SNI as a fallback (a host whose clients need a certificate answers 403).
+  const attempts = sni === undefined ? [undefined] : [sni, undefined];
+  const reasons: string[] = [];
+  let kids: Set<string> | undefined;
+  for (const name of attempts) {
+    const res = await getOverTls(ctx.at, "/.well-known/jwks.json", name, timeoutMs);
+    const how = name === undefined ? "without SNI" : `with SNI ${name}`;
+    if (!res.ok) {
+      reasons.push(`${how}: ${res.reason}`);
+      continue;
+    }
+    const keys = (res.value.json as { keys?: unknown } | undefined)?.keys;
+    if (res.value.status !== 200 || !Array.isArray(keys)) {
+      const code = (res.value.json as { error?: { code?: unknown } } | undefined)?.error?.code;
+      reasons.push(`${how}: answered ${res.value.status}${typeof code === "string" ? ` (${safeText(code)})` : ""}${res.value.status === 200 ? " without a keys list" : ""}`);
+      continue;
+    }
+    kids = new Set(keys.flatMap((k) => (typeof k === "object" && k !== null && typeof (k as { kid?: unknown }).kid === "string" ? [(k as { kid: string }).kid] : [])));
+    break;
+  }
+  return expected.flatMap((jwk): VerifyFailure[] => {
+    const base = { environment: ctx.environment, node: ctx.node, address: jwk.address };
+    if (!kids) return [{ ...base, code: "jwks-unreadable", message: `${where(ctx)}: could not read ${url} to check kid ${JSON.stringify(jwk.kid)} (${jwk.address}): ${reasons.join("; ")}` }];
+    if (kids.has(jwk.kid)) return [];
+    return [{ ...base, code: "jwk-missing", message: `${where(ctx)}: ${url} does not hold kid ${JSON.stringify(jwk.kid)} declared by ${jwk.address} (it holds ${kids.size === 0 ? "no keys" : [...kids].map((k) => JSON.stringify(k.length > 100 ? `${k.slice(0, 100)}…` : k)).join(", ")})` }];
+  });
+}
+
+const ADDRESS_LABEL = "certform.dev/address";
+
+/** The resource name of an address: `endpoints.api[prod]` → `api`. */
+const resourceName = (address: string) => /^[A-Za-z]+\.([^[\]]+)/.exec(address)?.[1] ?? address;
+
+async function checkEndpoints(ctx: NodeContext, expected: VerifyTarget["endpoints"], read: () => Promise<EndpointTrust[]>): Promise<VerifyFailure[]> {
+  let live: EndpointTrust[];
+  try {
+    live = await read();
+  } catch (err) {
+    const reason = safeText(err instanceof Error ? err.message : String(err));
+    return expected.map((e) => ({ environment: ctx.environment, node: ctx.node, address: e.address, code: "endpoints-unreadable" as const, message: `${where(ctx)}: could not read the endpoints to check ${e.address}'s trust: ${reason}` }));
+  }
+  const failures: VerifyFailure[] = [];
+  for (const want of expected) {
+    const base = { environment: ctx.environment, node: ctx.node, address: want.address };
+    const found =
+      live.find((e) => e.labels?.[ADDRESS_LABEL] === want.address) ??
+      live.find((e) => e.path !== undefined && e.path === want.path) ??
+      live.find((e) => e.name === resourceName(want.address));
+    if (!found) {
+      failures.push({ ...base, code: "endpoint-missing", message: `${where(ctx)}: no endpoint for ${want.address} (path ${want.path}) on the node` });
+      continue;
+    }
+    const has = new Set(found.trustedAliases.map((a) => a.toLowerCase()));
+    const wants = new Set(want.trustedAliases.map((a) => a.toLowerCase()));
+    const missing = want.trustedAliases.filter((a) => !has.has(a.toLowerCase()));
+    const unexpected = found.trustedAliases.filter((a) => !wants.has(a.toLowerCase()));
+    const list = (aliases: string[]) => aliases.map((a) => JSON.stringify(safeText(a))).join(", ");
+    if (missing.length > 0) {
+      failures.push({ ...base, code: "trust-missing", message: `${where(ctx)}: endpoint ${found.name} (${want.address}, path ${want.path}) does not trust ${list(missing)}; it trusts ${found.trustedAliases.length ? list(found.trustedAliases) : "nothing"}` });
+    }
+    if (unexpected.length > 0) {
+      failures.push({ ...base, code: "trust-unexpected", message: `${where(ctx)}: endpoint ${found.name} (${want.address}, path ${want.path}) also trusts ${list(unexpected)}, which is not declared` });
+    }
+  }
+  return failures;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs tasks with at most `limit` in flight; results in task order. */
+async function runBounded<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
