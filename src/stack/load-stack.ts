@@ -3,6 +3,7 @@ import { StackError, StackFileSchema, type Diagnostic } from "../model/index.js"
 import { mergeStackFiles, type LoadedStack, type ParsedStackFile } from "./merge.js";
 import { schemaIssuesToDiagnostics } from "./schema-issues.js";
 import { listStackFiles, readStackFile } from "./stack-files.js";
+import { typeScriptEntry } from "./typescript-entry.js";
 import { parseYamlSource } from "./yaml-source.js";
 
 export interface LoadResult {
@@ -10,8 +11,25 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-/** Reads, parses and schema-checks every file of a stack, then merges them. */
-export function loadStack(paths: readonly string[]): LoadResult {
+/**
+ * Reads, parses and schema-checks every file of a stack, then merges them. A TypeScript stack (a .ts file, a
+ * directory with a main.ts, a cdktf.json's app) is run in process and read from its constructs instead.
+ */
+export async function loadStack(paths: readonly string[]): Promise<LoadResult> {
+  let entry;
+  try {
+    entry = typeScriptEntry(paths);
+  } catch (err) {
+    if (err instanceof StackError) return { diagnostics: err.diagnostics };
+    throw err;
+  }
+  if (!entry) return loadYamlStack(paths);
+  // Loaded on use: YAML stacks do not pay for tsx and cdktf.
+  const { loadTypeScriptStack } = await import("./typescript-load.js");
+  return loadTypeScriptStack(entry);
+}
+
+function loadYamlStack(paths: readonly string[]): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const parsed: ParsedStackFile[] = [];
   let files: string[];

@@ -6,6 +6,7 @@ import { loadStack } from "./load-stack.js";
 import type { LoadedStack } from "./merge.js";
 import { resolveMaterial, type ResolveOptions } from "./resolve-material.js";
 import { checkStructure } from "./structure-checks.js";
+import { withConstructPaths } from "./typescript-diagnostics.js";
 
 export interface ReadStackOptions extends ResolveOptions {
   environments?: readonly string[];
@@ -21,7 +22,7 @@ export interface ReadStackResult {
 
 /** The whole front of the pipeline: load, check the structure, expand per environment, read and check material. */
 export async function readStack(paths: readonly string[], opts: ReadStackOptions = {}): Promise<ReadStackResult> {
-  const { loaded, diagnostics } = loadStack(paths);
+  const { loaded, diagnostics } = await loadStack(paths);
   if (!loaded || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkStructure(loaded));
   const unknownEnvs = (opts.environments ?? []).filter((e) => !(e in (loaded.stack.environments ?? {})));
@@ -38,7 +39,7 @@ export async function readStack(paths: readonly string[], opts: ReadStackOptions
   diagnostics.push(...instanceDiagnostics);
   for (const env of state.environments) diagnostics.push(...checkInstances(env));
   diagnostics.push(...(await resolveMaterial(state, opts)));
-  return { loaded, state, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+  return { loaded, state, diagnostics: withConstructPaths(loaded, sortDiagnostics(dedupe(diagnostics))) };
 }
 
 // A declaration shared by several environments reports the same problem once per environment; once is enough

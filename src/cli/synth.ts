@@ -1,0 +1,35 @@
+import { Option, type Command } from "commander";
+import type { Diagnostic } from "../model/index.js";
+import { renderDiagnosticsText } from "../render/diagnostics-text.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+import { colorsFor, writeJson } from "./options.js";
+
+interface SynthOptions {
+  format: "text" | "json";
+  color: boolean;
+}
+
+export function registerSynth(program: Command, setExit: (code: ExitCode) => void): void {
+  program
+    .command("synth")
+    .description("a TypeScript stack to cdktf.out/stacks/<name>/cdk.tf.json")
+    .argument("[file]", "a .ts stack file, a directory with a main.ts, or a directory with a cdktf.json (default: .)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--no-color", "plain output (also when NO_COLOR is set or stdout is not a terminal)")
+    .action(async (file: string | undefined, opts: SynthOptions) => {
+      // Loaded on use: tsx and cdktf are only needed here.
+      const { synthTypeScriptStack } = await import("../stack/typescript-synth.js");
+      const result = await synthTypeScriptStack(file ?? ".");
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      if (opts.format === "json") {
+        const entry = ({ severity: _s, address, ...rest }: Diagnostic) => ({ ...rest, address: address ?? null });
+        writeJson({ stacks: result.stacks, errors: errors.map(entry), warnings: result.diagnostics.filter((d) => d.severity === "warning").map(entry) });
+      } else {
+        const c = colorsFor(opts);
+        process.stdout.write(renderDiagnosticsText(result.diagnostics, c));
+        for (const s of result.stacks) process.stdout.write(c.green(`Synthesized stack ${s.name}: ${s.file} (${s.resources} null_resource${s.resources === 1 ? "" : "s"})\n`));
+        if (errors.length > 0) process.stdout.write(c.red(`Not synthesized: ${errors.length} error${errors.length === 1 ? "" : "s"}.\n`));
+      }
+      setExit(errors.length === 0 ? EXIT.ok : EXIT.error);
+    });
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { StackError, type Diagnostic } from "../model/index.js";
+import { setSession, type DeclaredConstruct, type LoadSession } from "../constructs/brand.js";
+import { userFrame } from "../constructs/site.js";
+import type { LoadResult } from "./load-stack.js";
+import type { TypeScriptEntry } from "./typescript-entry.js";
+import { readConstructStack } from "./typescript-walk.js";
+
+const LOCK = Symbol.for("certform.load-lock");
+type LockHolder = { [LOCK]?: Promise<unknown> };
+
+export interface ImportedStacks {
+  stacks: DeclaredConstruct[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Runs a stack file in this process with tsx and returns the certform stacks it created. certform's
+ * `App.synth()` is held back while the file runs. Unless `forSynth`, cdktf's output directory is a scratch one
+ * while it runs (a cdktf App creates it, and a plain cdktf App's synth writes there), so that reading a stack
+ * never leaves a cdktf.out behind.
+ */
+export async function importStackFile(file: string, opts: { forSynth: boolean }): Promise<ImportedStacks> {
+  // The session is global (the file's modules are a separate instance of ours): one import at a time.
+  const holder = globalThis as LockHolder;
+  const previous = holder[LOCK] ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  holder[LOCK] = previous.then(() => mine);
+  await previous;
+
+  const session: LoadSession = { stacks: [], holdSynth: true };
+  const outdir = process.env.CDKTF_OUTDIR;
+  const scratch = opts.forSynth ? undefined : mkdtempSync(join(tmpdir(), "certform-cdktf-"));
+  if (scratch) process.env.CDKTF_OUTDIR = scratch;
+  setSession(session);
+  // Sites and errors are read from stack traces, which must name the .ts lines: Node maps them through tsx's
+  // source maps unless a test runner (or anything else) installed its own Error.prepareStackTrace.
+  process.setSourceMapsEnabled(true);
+  const prepare = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+  try {
+    const { tsImport } = await import("tsx/esm/api");
+    // A fresh namespace each time: the file runs again, with whatever changed since.
+    await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url });
+    return { stacks: session.stacks, diagnostics: [] };
+  } catch (err) {
+    return { stacks: [], diagnostics: loadFailure(file, err) };
+  } finally {
+    if (prepare) Object.defineProperty(Error, "prepareStackTrace", prepare);
+    setSession(undefined);
+    if (scratch) {
+      if (outdir === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = outdir;
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    release();
+  }
+}
+
+export const shown = (file: string) => relative(process.cwd(), file) || file;
+
+/** An exception while the file ran, at the user's line that caused it. */
+function loadFailure(file: string, err: unknown): Diagnostic[] {
+  if (err instanceof StackError || (err instanceof Error && err.name === "StackError" && Array.isArray((err as StackError).diagnostics))) {
+    return (err as StackError).diagnostics;
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  // esbuild, through tsx: "Transform failed with 1 error:\n/abs/main.ts:3:10: ERROR: Expected …"
+  const syntax = /(\S+\.[cm]?tsx?):(\d+):(\d+): ERROR: (.*)/.exec(text);
+  if (syntax) {
+    return [{ severity: "error", code: "typescript-syntax", file: shown(syntax[1]!), line: Number(syntax[2]), column: Number(syntax[3]) + 1, message: `TypeScript syntax error: ${syntax[4]}`, hint: "fix the syntax at this place (npx tsc --noEmit shows every error)" }];
+  }
+  const site = err instanceof Error ? userFrame(err.stack) : undefined;
+  const at = site ? { file: shown(site.file), line: site.line, column: site.column } : { file: shown(file), line: 1, column: 1 };
+  return [{
+    severity: "error",
+    code: "typescript-error",
+    ...at,
+    message: `running ${shown(file)} threw: ${text.split("\n")[0]}`,
+    hint: /There is already a Construct with name/.test(text)
+      ? "construct ids are unique among siblings: give one another id, and a name prop if its name in the stack must stay (e.g. { name: \"billing\" })"
+      : "fix the error at this place; certform runs the stack file to read its constructs",
+  }];
+}
+
+/** Loads a TypeScript stack: runs the file, finds its one CertformStack and reads it like a stack file. */
+export async function loadTypeScriptStack(entry: TypeScriptEntry): Promise<LoadResult> {
+  const { stacks, diagnostics } = await importStackFile(entry.file, { forSynth: false });
+  if (diagnostics.length > 0) return { diagnostics };
+  const file = shown(entry.file);
+  if (stacks.length !== 1) {
+    const names = stacks.map((s) => s.node.id);
+    return {
+      diagnostics: [{
+        severity: "error",
+        code: stacks.length === 0 ? "no-certform-stack" : "several-certform-stacks",
+        file,
+        line: 1,
+        column: 1,
+        message: stacks.length === 0 ? `${file} creates no CertformStack` : `${file} creates ${stacks.length} certform stacks (${names.join(", ")}); certform plans one stack at a time`,
+        hint: stacks.length === 0
+          ? 'create one: new CertformStack(app, "payments", { … }), and declare environments and resources in it'
+          : "give each CertformStack a file of its own (they may share code through imports)",
+      }],
+    };
+  }
+  return readConstructStack(stacks[0]!, { fallbackFile: file });
+}
