@@ -7,6 +7,10 @@ import { registerQuickstart } from "./quickstart.js";
 import { registerGateway } from "./gateway.js";
 import { registerPlan } from "./plan.js";
 import { registerApply } from "./apply.js";
+import { registerSynth } from "./synth.js";
+import { registerExport } from "./export.js";
+import { registerExportCert } from "./export-cert.js";
+import { registerImport } from "./import.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -23,6 +27,10 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerApply(program, setExit);
   registerGateway(program, setExit);
   registerQuickstart(program, setExit);
+  registerSynth(program, setExit);
+  registerExport(program, setExit);
+  registerExportCert(program, setExit);
+  registerImport(program, setExit);
   registerNotYet(program, setExit);
   return program;
 }

@@ -3,12 +3,8 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 
 // Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
 const PLANNED: [string, string][] = [
-  ["export", "bundle what an environment's gateway holds"],
-  ["export-cert", "one certificate as a certificate file"],
-  ["import", "turn a bundle into a stack for another environment"],
   ["expiry", "certificates on the gateways that expire soon"],
   ["renew", "renew a generated certificate now"],
-  ["synth", "a TypeScript stack to cdktf.out/…/cdk.tf.json"],
   ["haproxy", "the HAProxy configuration fragment for an environment"],
 ];
 

@@ -4,6 +4,7 @@ import { ValidateReportSchema } from "./validate-report.js";
 import { InspectReportSchema } from "./inspect-report.js";
 import { gatewayOpenApi } from "./gateway-openapi.js";
 import { PlanSchema } from "./plan.js";
+import { BundleManifestSchema } from "./bundle.js";
 
 /** The JSON Schemas committed under schemas/, generated from the zod model (npm run schemas). */
 export interface PublishedSchema {
@@ -17,6 +18,7 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "stack.schema.json": { schema: StackFileSchema, id: "https://certform.dev/schemas/stack.schema.json" },
   "inspect.schema.json": { schema: InspectReportSchema, id: "https://certform.dev/schemas/inspect.schema.json" },
   "validate.schema.json": { schema: ValidateReportSchema, id: "https://certform.dev/schemas/validate.schema.json" },
+  "bundle.schema.json": { schema: BundleManifestSchema, id: "https://certform.dev/schemas/bundle.schema.json" },
   "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };

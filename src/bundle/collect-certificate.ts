@@ -1,0 +1,90 @@
+import type { KeyObject, X509Certificate } from "node:crypto";
+import type { BundleCertificateValue, BundleKeyStatusValue } from "../model/bundle.js";
+import type { CertificateResource } from "../model/index.js";
+import { LABEL } from "../model/index.js";
+import type { LiveObject } from "../providers/provider.js";
+import { certFields, certificatesToPem, decodeCertificates, fingerprintKey, keyShape } from "../x509/index.js";
+import { encryptKeyPem } from "./key-crypt.js";
+
+/** What the stack declares for a certificate the gateway holds: the keys come from here, never from the gateway. */
+export interface Declared {
+  spec: CertificateResource;
+  key?: KeyObject;
+}
+
+export interface KeyOptions {
+  /** Set: keys go in, encrypted with it. Unset: keys are left out. */
+  passphrase?: string;
+  iterations?: number;
+}
+
+const DAY = 86_400_000;
+
+/** One certificate object: its manifest entry, and the files it brings (chain, issuer chain, encrypted keys). */
+export function collectCertificate(
+  o: LiveObject,
+  name: string,
+  common: { name: string; address: string; objectName: string; owned: boolean; labels: Record<string, string>; protect: boolean },
+  declared: Declared | undefined,
+  keys: KeyOptions,
+): { entry: BundleCertificateValue; files: [string, string][] } {
+  const chain = decodeCertificates(String(o.fields.chain ?? ""), { allowPrivateKey: false });
+  const leaf = chain[0]!;
+  const f = certFields(leaf);
+  const files: [string, string][] = [[`certificates/${name}.pem`, certificatesToPem(chain)]];
+  const generated = o.fields.generated === true;
+  const entry: BundleCertificateValue = {
+    kind: "certificates",
+    ...common,
+    fingerprint256: leaf.fingerprint256,
+    chain: chain.map((c) => c.fingerprint256),
+    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    subject: f.subject,
+    issuer: f.issuer,
+    notBefore: f.notBefore.toISOString(),
+    notAfter: f.notAfter.toISOString(),
+    hosts: Array.isArray(o.fields.hosts) ? o.fields.hosts.map(String) : [],
+    default: o.fields.default === true,
+    generated,
+    file: `certificates/${name}.pem`,
+    key: { status: "missing" },
+  };
+  const keyFile = (file: string, key: KeyObject | undefined, expect: X509Certificate, what: string): BundleKeyStatusValue => {
+    if (!common.owned) return { status: "missing", reason: `not managed by the stack: certform has no source for its ${what}` };
+    if (!key) return { status: "missing", reason: `the stack declares no source for its ${what}` };
+    if (fingerprintKey(key) !== fingerprintKey(expect.publicKey)) return { status: "missing", reason: `the stack's ${what} does not belong to the certificate on the gateway (apply first)` };
+    if (keys.passphrase === undefined) return { status: "missing", reason: "left out: export with --include-private-keys (and CERTFORM_BUNDLE_PASSPHRASE) to include it encrypted" };
+    files.push([file, encryptKeyPem(key, keys.passphrase, keys.iterations)]);
+    return { status: "included", file };
+  };
+  if (!generated) {
+    entry.key = keyFile(`keys/${name}.key`, declared?.key, leaf, "key");
+    return { entry, files };
+  }
+  entry.key = { status: "not-exportable", reason: "generated on the gateway: its key never leaves it" };
+  const g = declared?.spec.generate;
+  const days = Math.max(1, Math.round((f.notAfter.getTime() - f.notBefore.getTime()) / DAY));
+  const hosts = g?.hosts ?? (f.sans ?? []).filter((s) => s.type === "DNS" || s.type === "IP").map((s) => s.value);
+  const cn = /(?:^|, )CN=([^,]+)/.exec(f.subject)?.[1];
+  entry.generate = {
+    hosts,
+    keyType: g?.keyType ?? keyTypeOf(leaf),
+    validity: g?.validity ?? `${days}d`,
+    renewBefore: g?.renewBefore ?? `${Math.max(1, Math.min(30, Math.floor(days / 3)))}d`,
+    ...(g ? (g.subject ? { subject: g.subject } : {}) : cn && cn !== hosts[0] ? { subject: cn } : {}),
+  };
+  if (chain.length > 1) {
+    const issuerFile = `certificates/${name}.issuer.pem`;
+    files.push([issuerFile, certificatesToPem(chain.slice(1))]);
+    entry.generate.issuerFile = issuerFile;
+    entry.issuerKey = keyFile(`keys/${name}.issuer.key`, declared?.key, chain[1]!, "issuer key");
+  }
+  return { entry, files };
+}
+
+function keyTypeOf(cert: X509Certificate): string {
+  const s = keyShape(cert.publicKey);
+  if (s.type === "EC") return s.curve === "P-384" ? "ec-p384" : "ec-p256";
+  if (s.type === "RSA") return `rsa-${s.bits ?? 2048}`;
+  return "ec-p256";
+}

@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { NAME_PATTERN } from "../model/index.js";
+import { decodeCertificates, decodePrivateKey } from "../x509/index.js";
+import { fromApinizer, apinizerFiles } from "./from-apinizer.js";
+import { fromCertform } from "./from-certform.js";
+import { fromWso2 } from "./from-wso2.js";
+import { ImportError, type ImportModel } from "./import-model.js";
+import { DEFAULT_LIMITS, type ReadLimits } from "./limits.js";
+import { openInput, type InputFormat, type OpenedInput } from "./open.js";
+import { renderStack, type Placeholder } from "./stack-yaml.js";
+import { checkOutputDir, writeDirectory } from "./write-dir.js";
+
+export interface ImportRequest {
+  input: string;
+  /** The environment the stack targets. */
+  environment: string;
+  outDir: string;
+  /** --map-environment FROM=TO pairs. */
+  mappings: [string, string][];
+  nodes: string[];
+  gatewayType: string;
+  name?: string;
+  from?: InputFormat;
+  version: string;
+  /** CERTFORM_BUNDLE_PASSPHRASE, when set: encrypted keys are checked against their certificates. */
+  passphrase?: string;
+  limits?: ReadLimits;
+}
+
+export interface ImportResult {
+  format: InputFormat;
+  source: string;
+  sourceEnvironment?: string;
+  stackName: string;
+  stackFile: string;
+  files: string[];
+  placeholders: Placeholder[];
+  encryptedKeys: string[];
+  notes: string[];
+  counts: Record<"certificates" | "trustedCertificates" | "endpoints" | "trustAssignments" | "jwks", number>;
+}
+
+/** Reads, checks and converts the input, then writes the stack; any refusal comes before the first write. */
+export function importBundle(req: ImportRequest): ImportResult {
+  if (!NAME_PATTERN.test(req.environment)) throw new ImportError(`--env ${JSON.stringify(req.environment)} is not a valid environment name`, "bad-name", "1 to 64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+  if (req.name !== undefined && !NAME_PATTERN.test(req.name)) throw new ImportError(`--name ${JSON.stringify(req.name)} is not a valid stack name`, "bad-name", "1 to 64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+  if (!["embedded", "haproxy"].includes(req.gatewayType)) throw new ImportError(`--gateway-type ${req.gatewayType} is not a gateway type`, "bad-gateway-type", "use embedded or haproxy");
+  checkOutputDir(req.outDir);
+  const opened = openInput(req.input, req.limits ?? DEFAULT_LIMITS, req.from);
+  const sourceEnvironment = chooseEnvironment(opened, req);
+  const model = toModel(opened, sourceEnvironment, req.mappings.map(([from]) => from));
+  if (req.passphrase) checkKeys(model, req.passphrase);
+  else if (model.certificates.some((c) => c.key?.kind === "encrypted" || c.generate?.issuerKey?.kind === "encrypted")) model.notes.push("CERTFORM_BUNDLE_PASSPHRASE is not set: the encrypted keys were not checked; set it before plan or apply");
+  const stackName = req.name ?? model.stackName;
+  const rendered = renderStack({ model, stackName, environment: req.environment, gateway: { type: req.gatewayType, nodes: req.nodes }, version: req.version });
+  writeDirectory(req.outDir, rendered.files);
+  return {
+    format: opened.format,
+    source: model.source,
+    ...(sourceEnvironment !== undefined ? { sourceEnvironment } : {}),
+    stackName,
+    stackFile: join(req.outDir, rendered.stackFile),
+    files: [...rendered.files.keys()].sort(),
+    placeholders: rendered.placeholders,
+    encryptedKeys: rendered.encryptedKeys,
+    notes: model.notes,
+    counts: { certificates: model.certificates.length, trustedCertificates: model.trusted.length, endpoints: model.endpoints.length, trustAssignments: model.trust.length, jwks: model.jwks.length },
+  };
+}
+
+/** The input's environment whose objects go to the target: the only one, or the one --map-environment maps to it. */
+function chooseEnvironment(opened: OpenedInput, req: ImportRequest): string | undefined {
+  const known = opened.format === "certform" ? [opened.manifest.source.environment] : opened.format === "apinizer" ? [...new Set(apinizerFiles([...opened.files.keys()], req.mappings.map(([f]) => f)).map((f) => f.environment).filter((e): e is string => e !== undefined))].sort() : [];
+  for (const [from, to] of req.mappings) {
+    if (!known.includes(from)) throw new ImportError(`--map-environment ${from}=${to}: the input has no environment ${from}`, "unknown-environment", known.length ? `it holds: ${known.join(", ")}` : "this input names no environments: leave --map-environment out");
+    if (to !== req.environment) throw new ImportError(`--map-environment ${from}=${to}: this import writes environment ${req.environment}`, "unknown-environment", `map to it (--map-environment ${from}=${req.environment}), or import once per environment`);
+  }
+  if (req.mappings.length > 1) throw new ImportError(`${req.mappings.length} environments map to ${req.environment}`, "ambiguous-environment", "map one environment of the input to the target; import once per environment");
+  if (req.mappings.length === 1) return req.mappings[0]![0];
+  if (known.length > 1) throw new ImportError(`the input holds environments ${known.join(", ")}`, "ambiguous-environment", `choose one: --map-environment ${known[0]}=${req.environment}`);
+  return known[0];
+}
+
+function toModel(opened: OpenedInput, environment: string | undefined, known: string[]): ImportModel {
+  if (opened.format === "certform") return fromCertform(opened.manifest, opened.files);
+  if (opened.format === "wso2-apictl") return fromWso2(opened.files);
+  return fromApinizer(opened.files, environment, known);
+}
+
+/** Every encrypted key must open with the passphrase and belong to its certificate, before anything is written. */
+function checkKeys(model: ImportModel, passphrase: string): void {
+  for (const c of model.certificates) {
+    const pairs = [
+      { key: c.key, pem: c.chainPem, what: "key" },
+      { key: c.generate?.issuerKey, pem: c.generate?.issuerPem, what: "issuer key" },
+    ];
+    for (const { key, pem, what } of pairs) {
+      if (key?.kind !== "encrypted" || !pem) continue;
+      let opened;
+      try {
+        opened = decodePrivateKey(key.pem, passphrase);
+      } catch {
+        throw new ImportError(`CERTFORM_BUNDLE_PASSPHRASE does not open ${key.file} (the ${what} of certificates.${c.name})`, "bad-passphrase", "set CERTFORM_BUNDLE_PASSPHRASE to the passphrase the bundle was exported with");
+      }
+      if (!decodeCertificates(pem, { allowPrivateKey: false })[0]!.checkPrivateKey(opened)) throw new ImportError(`${key.file} does not belong to the certificate of certificates.${c.name}`, "key-mismatch", "export the bundle again");
+    }
+  }
+}
