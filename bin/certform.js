@@ -5,4 +5,9 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A TypeScript stack may leave a timer or socket open; the command is done, so it must not hang CI.
+// Exit once what was written has reached stdout and stderr.
+await new Promise((resolve) => process.stdout.write("", resolve));
+await new Promise((resolve) => process.stderr.write("", resolve));
+process.exit(code);

@@ -100,7 +100,9 @@ export function collectBundle(input: CollectInput): { manifest: ManifestBody; fi
       format: BUNDLE_FORMAT,
       format_version: BUNDLE_FORMAT_VERSION,
       certform_version: input.version,
-      source: { stack: input.stack, environment: input.environment, gateway: input.gateway, revision: input.revision, scope: input.all ? "all" : "owned" },
+      // The revision moves with any write to the gateway, another stack's included: only a whole-gateway
+      // (--all) bundle records it, so that exporting the same owned objects twice stays byte-identical.
+      source: { stack: input.stack, environment: input.environment, gateway: input.gateway, ...(input.all ? { revision: input.revision } : {}), scope: input.all ? "all" : "owned" },
       objects,
       links,
       missing,

@@ -6,7 +6,7 @@ import { ImportError, emptyModel, type ImportModel, type ImportedKey } from "./i
 /** A verified certform bundle as what the imported stack declares. */
 export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string, Buffer>): ImportModel {
   const src = manifest.source;
-  const model = emptyModel(src.stack, `a certform bundle of stack ${src.stack}, environment ${src.environment} (revision ${src.revision})`);
+  const model = emptyModel(src.stack, `a certform bundle of stack ${src.stack}, environment ${src.environment}${src.revision !== undefined ? ` (revision ${src.revision})` : ""}`);
   const text = (path: string) => {
     const data = files.get(path);
     if (!data) throw new ImportError(`the bundle's manifest names ${path}, which is not in the bundle`, "bundle-incomplete", "export the bundle again");

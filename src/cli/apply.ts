@@ -1,12 +1,18 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import type { ApplyOptions } from "./apply-run.js";
 import type { ExitCode } from "./exit-codes.js";
 import { addCommonOptions, stackPaths } from "./options.js";
 
-/** A single .json argument that is a file is a saved plan; anything else is stack paths. */
+/** A single file argument that holds a saved plan (told by its content, whatever its name); anything else is stack paths. */
 function isPlanFile(paths: string[]): boolean {
-  return paths.length === 1 && paths[0]!.endsWith(".json") && existsSync(paths[0]!) && statSync(paths[0]!).isFile();
+  const file = paths[0];
+  if (paths.length !== 1 || !file || !existsSync(file) || !statSync(file).isFile() || /\.(ya?ml|ts)$/i.test(file)) return false;
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { format_version?: unknown }).format_version !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export function registerApply(program: Command, setExit: (code: ExitCode) => void): void {

@@ -1,4 +1,5 @@
-import { renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { bundleJson, bundleZip } from "../bundle/bundle-file.js";
 import { exportEnvironment, type ExportProblem } from "../bundle/export.js";
 import { PASSPHRASE_VARIABLE } from "../bundle/stack-yaml.js";
@@ -40,9 +41,17 @@ export async function runExport(paths: string[], opts: ExportOptions): Promise<E
   const { manifest, files } = outcome;
   const data = json ? Buffer.from(bundleJson(manifest, files), "utf8") : await bundleZip(manifest, files);
   if (opts.out) {
+    if (existsSync(opts.out) && statSync(opts.out).isDirectory()) return refuse("out-is-directory", `--out ${opts.out} is a directory`, "give a file name, e.g. --out bundle.zip");
+    if (!existsSync(dirname(resolve(opts.out)))) return refuse("out-directory-missing", `the directory of --out ${opts.out} does not exist`, "create it first, or write the bundle elsewhere");
     const tmp = `${opts.out}.${process.pid}.tmp`;
-    writeFileSync(tmp, data, { mode: opts.includePrivateKeys ? 0o600 : 0o644 });
-    renameSync(tmp, opts.out);
+    try {
+      writeFileSync(tmp, data, { mode: opts.includePrivateKeys ? 0o600 : 0o644 });
+      renameSync(tmp, opts.out);
+    } catch (err) {
+      // Never leave a bundle (with encrypted keys, maybe) lying next to where it was meant to go.
+      rmSync(tmp, { force: true });
+      return refuse("out-unwritable", `cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "check the path and its permissions");
+    }
     if (json) writeJson({ ok: true, out: opts.out, stack: manifest.source.stack, environment: manifest.source.environment, objects: manifest.objects.length, missing: manifest.missing });
   } else process.stdout.write(data);
   say(summary(manifest, opts.out));

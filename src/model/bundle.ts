@@ -114,7 +114,7 @@ export const BundleManifestSchema = z
       stack: z.string().regex(NAME_PATTERN),
       environment: z.string().regex(NAME_PATTERN),
       gateway: z.string().describe("Provider kind."),
-      revision: z.number().int().describe("The store revision read (the state's own counter, not a time)."),
+      revision: z.number().int().optional().describe("With scope all: the store revision read (the state's own counter, not a time)."),
       scope: z.enum(["owned", "all"]).describe("owned: the objects the stack owns; all: everything the gateway held (--all)."),
     }),
     objects: z.array(BundleObject).describe("Sorted by kind, then name."),
