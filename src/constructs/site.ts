@@ -2,8 +2,10 @@ import { dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SourceSite } from "./brand.js";
 
-// Frames in this folder are certform's own constructors; the place a user wrote `new …` is below them.
+// Frames in this folder are certform's own constructors; the place a user wrote `new …` is below them. Built
+// constructs (dist/) map their frames back to src/ through source maps: both are certform's own.
 const CONSTRUCTS_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
+const OWN_DIRS = [CONSTRUCTS_DIR, CONSTRUCTS_DIR.replace(`${sep}dist${sep}constructs${sep}`, `${sep}src${sep}constructs${sep}`)];
 
 const FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?\s*$/;
 
@@ -34,7 +36,7 @@ export function stackFrames(stack: string | undefined): SourceSite[] {
  * else the first outside certform's constructs.
  */
 export function userFrame(stack: string | undefined): SourceSite | undefined {
-  const frames = stackFrames(stack).filter((f) => !f.file.startsWith(CONSTRUCTS_DIR));
+  const frames = stackFrames(stack).filter((f) => !OWN_DIRS.some((dir) => f.file.startsWith(dir)));
   return frames.find((f) => !f.file.split(sep).includes("node_modules")) ?? frames[0];
 }
 
