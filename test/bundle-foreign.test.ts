@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -112,6 +112,20 @@ describe("import of foreign exports", () => {
     expect((await api(gw.admin, "GET", "/v1/trusted/partner-client")).body.fingerprint256).toBe(partner.certificate.fingerprint256);
     expect((await api(gw.admin, "GET", "/v1/trust/partner-client-clients")).body).toMatchObject({ alias: "partner-client", scope: "clients", required: false });
     await noChanges(out);
+  });
+
+  it("refuses a --node that is not an admin URL, and a WSO2 endpointConfig that is not JSON, naming the file; nothing written", async () => {
+    const badNode = await quiet(() => runImport(wso2Dir, { env: "prod", out: join(work, "bad-node"), node: ["not a url"], gatewayType: "embedded", format: "text" }));
+    expect(badNode.code).toBe(1);
+    expect(badNode.out).toContain('--node "not a url" is not a http:// or https:// admin URL');
+    const apiYaml = Object.keys(wso2Files).find((f) => /api\.ya?ml$/.test(f))!;
+    const broken = { ...wso2Files, [apiYaml]: wso2Files[apiYaml]!.replace(/  endpointConfig:\n(    .*\n)+/, '  endpointConfig: "{not json"\n') };
+    const zip = join(work, "broken-wso2.zip");
+    writeFileSync(zip, await writeZip(Object.entries(broken).map(([n, t]) => [n, Buffer.from(t)])));
+    const r = await quiet(() => runImport(zip, { env: "prod", out: join(work, "bad-wso2"), gatewayType: "embedded", format: "text" }));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("endpointConfig is not JSON");
+    expect(existsSync(join(work, "bad-wso2"))).toBe(false);
   });
 
   it("the same export as a ZIP gives the same stack, told apart by content", async () => {

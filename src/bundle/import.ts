@@ -45,6 +45,10 @@ export function importBundle(req: ImportRequest): ImportResult {
   if (!NAME_PATTERN.test(req.environment)) throw new ImportError(`--env ${JSON.stringify(req.environment)} is not a valid environment name`, "bad-name", "1 to 64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
   if (req.name !== undefined && !NAME_PATTERN.test(req.name)) throw new ImportError(`--name ${JSON.stringify(req.name)} is not a valid stack name`, "bad-name", "1 to 64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
   if (!["embedded", "haproxy"].includes(req.gatewayType)) throw new ImportError(`--gateway-type ${req.gatewayType} is not a gateway type`, "bad-gateway-type", "use embedded or haproxy");
+  for (const node of req.nodes) {
+    const ok = req.gatewayType === "embedded" ? /^https?:\/\/[^/\s]+\/?$/.test(node) : /^(unix:\/\/\/\S+|tcp:\/\/[^/\s]+:\d+)$/.test(node);
+    if (!ok) throw new ImportError(`--node ${JSON.stringify(node)} is not a ${req.gatewayType === "embedded" ? "http:// or https:// admin URL" : "unix:///path or tcp://host:port runtime API address"}`, "bad-node", req.gatewayType === "embedded" ? "e.g. --node http://127.0.0.1:8081" : "e.g. --node unix:///run/haproxy/admin.sock");
+  }
   checkOutputDir(req.outDir);
   const opened = openInput(req.input, req.limits ?? DEFAULT_LIMITS, req.from);
   const sourceEnvironment = chooseEnvironment(opened, req);

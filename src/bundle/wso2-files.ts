@@ -41,7 +41,13 @@ export function apiOf(files: Files, root: string): Api | undefined {
   const name = String(d.name ?? id.apiName ?? "api");
   const version = String(d.version ?? id.version ?? "");
   let config = d.endpointConfig as unknown;
-  if (typeof config === "string") config = JSON.parse(config);
+  if (typeof config === "string") {
+    try {
+      config = JSON.parse(config);
+    } catch {
+      throw new ImportError(`${path}: endpointConfig is not JSON`, "bad-wso2-export", "export the API again with apictl, or fix endpointConfig in that file");
+    }
+  }
   const urls = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(urls) : typeof v === "object" && v !== null && typeof (v as Doc).url === "string" ? [String((v as Doc).url)] : []);
   const c = (config ?? {}) as Doc;
   let context = typeof d.context === "string" ? d.context : undefined;
