@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeZip } from "../src/bundle/zip-write.js";
 import { runImport } from "../src/cli/import-run.js";
 import { makePlan } from "../src/plan/index.js";
+import { quiet } from "./support/capture.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { makeCa, writeFiles, type Issued } from "./support/pki.js";
 
@@ -18,20 +19,6 @@ let sandbox: Issued;
 let partner: Issued;
 let wso2Dir: string;
 const wso2Files: Record<string, string> = {};
-
-async function quiet(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  const grab = ((c: unknown) => chunks.push(String(c)) > 0) as typeof process.stdout.write;
-  process.stdout.write = grab;
-  process.stderr.write = grab;
-  try {
-    return { code: await fn(), out: chunks.join("") };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 async function noChanges(dir: string): Promise<void> {
   const made = await makePlan([dir], { prune: true });

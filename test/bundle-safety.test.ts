@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quiet } from "./support/capture.js";
 import { DEFAULT_LIMITS } from "../src/bundle/limits.js";
 import { rawZip, type RawEntry } from "../src/bundle/raw-zip.fixture.js";
 import { readZip } from "../src/bundle/zip-read.js";
@@ -21,20 +22,6 @@ let gw: GatewayProcess;
 let entries: Map<string, Buffer>;
 let work: string;
 const afterwards: string[] = [];
-
-async function quiet(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  const grab = ((c: unknown) => chunks.push(String(c)) > 0) as typeof process.stdout.write;
-  process.stdout.write = grab;
-  process.stderr.write = grab;
-  try {
-    return { code: await fn(), out: chunks.join("") };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 /** Imports `input` into a fresh directory and expects a refusal that wrote nothing at all. */
 async function refused(input: string, expected: RegExp, env: Record<string, string> = {}): Promise<string> {

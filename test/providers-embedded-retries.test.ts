@@ -1,7 +1,8 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providerFor, ProviderError, type AttemptInfo, type Operation, type Provider, type ProviderOptions } from "../src/providers/index.js";
+import { providerFailure as failure } from "./support/capture.js";
+import { providerFor, type AttemptInfo, type Operation, type Provider, type ProviderOptions } from "../src/providers/index.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 
 // Retries: connection errors and 5xx are retried with backoff, within bounds, and a batch only when it
@@ -17,16 +18,6 @@ function embedded(opts: ProviderOptions & { attempts?: AttemptInfo[] } = {}): Pr
   const p = providerFor({ type: "embedded", nodes: [], timeout: "5s" }, { backoff: FAST, ...rest, ...(attempts ? { onAttempt: (a: AttemptInfo) => attempts.push(a) } : {}) });
   providers.push(p);
   return p;
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<ProviderError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error("expected a ProviderError");
 }
 
 /** A port that was free a moment ago: nothing listens on it. */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerFailure as failure } from "./support/capture.js";
 import { providerFor, ProviderError, type AttemptInfo, type Operation, type Provider, type ProviderOptions } from "../src/providers/index.js";
 import { keyEchoes, secretOf } from "./support/key-echoes.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
@@ -20,17 +21,6 @@ function embedded(settings: { token?: string; caFile?: string } = { token: TOKEN
   const p = providerFor({ type: "embedded", nodes: [], timeout: "5s", ...settings }, { retries: 0, ...opts });
   providers.push(p);
   return p;
-}
-
-/** Runs `fn`, expecting a ProviderError. */
-async function failure(fn: () => Promise<unknown>): Promise<ProviderError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error("expected a ProviderError");
 }
 
 const statusRevision = async (): Promise<number> => (await api(gw.admin, "GET", "/v1/status", undefined, { authorization: `Bearer ${TOKEN}` })).body.revision;
