@@ -57,6 +57,7 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
   opts.onLocked?.(locks.release);
   try {
     let plan: Plan;
+    let planned: DesiredState | undefined;
     if (saved) {
       const stale = await staleNodes(saved, providers);
       if (stale.length > 0) return { kind: "stale", reasons: stale };
@@ -65,13 +66,14 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
       const made = await makePlan(paths, { prune: opts.prune, version: opts.version, ...(opts.adopt ? { adopt: true } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.destroy ? { destroy: true } : {}) });
       if ("failed" in made) return { kind: "failed-plan", failed: made.failed };
       plan = made.plan;
+      planned = made.state;
     }
     const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
     if (changes === 0) return { kind: "no-changes", plan };
     if (!saved && !(await ui.approve(plan))) return { kind: "declined", plan };
     let keys;
     try {
-      keys = await keysForPlan(plan);
+      keys = await keysForPlan(plan, planned ? { state: planned } : {});
     } catch (err) {
       if (err instanceof StalePlanError) return { kind: "stale", reasons: err.reasons };
       throw err;

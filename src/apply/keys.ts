@@ -14,11 +14,15 @@ export class StalePlanError extends Error {
  * Re-reads the stack a plan was made from and checks every source it recorded: a certificate or key that
  * changed since makes the plan stale. Returns the keys apply sends, held in memory only, by "address|field".
  */
-export async function keysForPlan(plan: Plan, env: NodeJS.ProcessEnv = process.env): Promise<Map<string, KeyObject>> {
+export async function keysForPlan(plan: Plan, opts: { env?: NodeJS.ProcessEnv; state?: DesiredState } = {}): Promise<Map<string, KeyObject>> {
   const needed = plan.sources.filter((s) => s.field !== "certificate");
   const checks = plan.sources;
   if (checks.length === 0) return new Map();
-  const fresh = await readStack(plan.stack_paths, { env, ...(plan.options.environments ? { environments: plan.options.environments } : {}) });
+  // A plan made moments ago in this process comes with the state it was made from: reading it again would
+  // only repeat the file reads and url captures.
+  const fresh = opts.state
+    ? { state: opts.state, diagnostics: [] }
+    : await readStack(plan.stack_paths, { env: opts.env ?? process.env, ...(plan.options.environments ? { environments: plan.options.environments } : {}) });
   const errors = fresh.diagnostics.filter((d) => d.severity === "error");
   if (!fresh.state || errors.length > 0) {
     throw new StalePlanError([`the stack no longer loads cleanly (${errors[0] ? `${errors[0].file}:${errors[0].line}:${errors[0].column}: ${errors[0].message}` : "no state"})`]);

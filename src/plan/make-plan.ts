@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../model/index.js";
 import type { Plan } from "../model/plan.js";
-import { readStack } from "../stack/index.js";
+import { readStack, type DesiredState } from "../stack/index.js";
 import type { PlanProblem } from "./diff-node.js";
 import { fetchLiveState } from "./fetch-live.js";
 import { planChanges } from "./plan-changes.js";
@@ -14,7 +14,7 @@ export interface PlanFailure {
 export async function makePlan(
   paths: string[],
   opts: { env?: string[]; prune: boolean; adopt?: boolean; version?: string; now?: Date; destroy?: boolean },
-): Promise<{ plan: Plan } | { failed: PlanFailure }> {
+): Promise<{ plan: Plan; state: DesiredState } | { failed: PlanFailure }> {
   const stack = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
   const errors = stack.diagnostics.filter((d) => d.severity === "error");
   if (!stack.state || errors.length > 0) return { failed: { diagnostics: stack.diagnostics, problems: [] } };
@@ -34,5 +34,6 @@ export async function makePlan(
     version: opts.version ?? "0.0.0",
   });
   if (problems.length > 0) return { failed: { diagnostics: [], problems } };
-  return { plan };
+  // The state the plan was made from (material read, keys included): apply takes its keys from it.
+  return { plan, state: stack.state };
 }
