@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Server as TcpServer } from "node:net";
 import type { Server as TlsServer } from "node:tls";
 import { createAdminHandler } from "./admin/index.js";
 import { createDataPlane } from "./data-plane/index.js";
@@ -54,7 +54,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   };
 }
 
-function listen(server: HttpServer | TlsServer, at: { host: string; port: number }): Promise<void> {
+function listen(server: HttpServer | TlsServer | TcpServer, at: { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(at.port, at.host, () => {

@@ -4,14 +4,15 @@
  * Everything it serves comes from the last GatewayState given to apply().
  */
 import { constants } from "node:crypto";
-import { createServer, type Server } from "node:https";
-import type { Socket } from "node:net";
+import { createServer } from "node:https";
+import type { Server as TcpServer } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { emptyState, type GatewayState } from "../state.js";
 import { backendAgents } from "./backend-agents.js";
 import { rememberPresentedChain } from "./client-auth.js";
 import { materialKey } from "./contexts.js";
 import { requestHandler } from "./handler.js";
+import { createListener } from "./listener.js";
 import { buildSnapshot, contextFor, type Snapshot } from "./snapshot.js";
 
 export interface DataPlaneOptions {
@@ -19,12 +20,15 @@ export interface DataPlaneOptions {
   systemCas?: boolean;
   /** How long a backend may stay silent, connecting or answering, before the client gets 504. */
   backendTimeoutMs?: number;
+  /** How long a client may take to complete its handshake, ClientHello included. Default 10 s. */
+  handshakeTimeoutMs?: number;
   /** Where problems with stored objects are reported; they never include key material. Default: stderr. */
   warn?: (message: string) => void;
 }
 
 export interface DataPlane {
-  server: Server;
+  /** The listener: bind it with listen(), read the port with address(); emits "secureConnection" for every completed handshake. */
+  server: TcpServer;
   /** Serves `state` from the next handshake and request on; cheap when little changed. */
   apply(state: GatewayState): void;
   /** Stops listening, ends idle connections, and ends the rest after a short grace period. */
@@ -39,36 +43,41 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
   let snap: Snapshot = buildSnapshot(emptyState("", ""), undefined, warn);
   let defaultKey = "";
 
-  const server = createServer(
+  const handler = requestHandler(() => snap, agents, opts.backendTimeoutMs ?? 30_000);
+  // Client certificates are judged per host by the request handler: rejecting here would refuse every
+  // client of the hosts that do not ask for one.
+  const handshakeTimeout = opts.handshakeTimeoutMs ?? 10_000;
+  const common = { rejectUnauthorized: false, requestCert: false, ca: [], handshakeTimeout };
+  // Clients that name a host. This server's own context never holds a certificate, so the one the SNI
+  // context brings is the only one the handshake can use (see listener.ts).
+  const bySni = createServer(
     {
+      ...common,
       SNICallback: (servername, cb) => {
         const found = contextFor(snap, servername);
-        // No certificate for the name: the server's own context answers, which holds the default
-        // certificate or, without one, none, and OpenSSL then fails the handshake. Node would also fall
-        // back to it for a context without a certificate, so one that failed to load must end the
-        // connection here instead.
+        // No certificate for the name and no default: the server's own context, which holds none, answers,
+        // and OpenSSL fails the handshake. A context that failed to load must end the connection here, or
+        // Node would fall back to the server's own context in the same way.
         if (found === "unloadable") cb(new Error("the certificate for this name cannot be loaded"));
         else cb(null, found);
       },
-      // Client certificates are judged per host by the request handler: rejecting here would refuse
-      // every client of the hosts that do not ask for one.
-      rejectUnauthorized: false,
-      requestCert: false,
-      ca: [],
-      handshakeTimeout: 10_000,
     },
-    requestHandler(() => snap, agents, opts.backendTimeoutMs ?? 30_000),
+    handler,
   );
+  // Clients that name none: the default certificate, or a failed handshake without one.
+  const noSni = createServer(common, handler);
+  // One set of ticket keys, so a session is resumed whichever server a client's next connection reaches.
+  noSni.setTicketKeys(bySni.getTicketKeys());
+  const tls = [bySni, noSni];
+  const listener = createListener({ bySni, noSni }, handshakeTimeout);
 
-  server.on("secureConnection", (socket: TLSSocket) => {
-    if (snap.policies.any) rememberPresentedChain(socket);
-  });
-
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
+  for (const server of tls) {
+    server.on("secureConnection", (socket: TLSSocket) => {
+      if (snap.policies.any) rememberPresentedChain(socket);
+      // Observers of the listener (tests, diagnostics) see every handshake in one place.
+      listener.tcp.emit("secureConnection", socket);
+    });
+  }
 
   function applyDefaultContext(next: Snapshot): void {
     const fallback = next.sni.fallback;
@@ -79,21 +88,22 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
     // certificate chain and may even be carried over from another host's connection.
     const secureOptions = next.policies.any ? constants.SSL_OP_NO_TICKET : 0;
     const ca = clients.cas.map((c) => c.pem);
+    bySni.setSecureContext({ ca, secureOptions });
     try {
-      server.setSecureContext(fallback ? { cert: fallback.chainPem, key: fallback.keyPem, ca, secureOptions } : { ca, secureOptions });
+      noSni.setSecureContext(fallback ? { cert: fallback.chainPem, key: fallback.keyPem, ca, secureOptions } : { ca, secureOptions });
     } catch (err) {
       warn(`default certificate ${JSON.stringify(fallback?.name)} cannot be loaded (${(err as NodeJS.ErrnoException).code ?? "error"}); clients without a known SNI name are refused`);
-      server.setSecureContext({ ca: [], secureOptions });
+      noSni.setSecureContext({ ca: [], secureOptions });
     }
     // Node reads requestCert from the server for each new connection; asking only while some host needs
     // it spares every other client a certificate prompt.
-    (server as unknown as { requestCert: boolean }).requestCert = next.policies.any;
+    for (const server of tls) (server as unknown as { requestCert: boolean }).requestCert = next.policies.any;
     defaultKey = key;
   }
 
   let closing: Promise<void> | undefined;
   return {
-    server,
+    server: listener.tcp,
     apply(state) {
       let next: Snapshot;
       try {
@@ -110,14 +120,18 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
     close() {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
+          for (const socket of listener.sockets) socket.destroy();
         }, CLOSE_GRACE_MS);
-        server.close(() => {
+        // The TCP listener's close waits for every connection it accepted, whichever TLS server took it.
+        listener.tcp.close(() => {
           clearTimeout(timer);
           agents.destroy();
           resolve();
         });
-        server.closeIdleConnections();
+        for (const server of tls) {
+          server.close();
+          server.closeIdleConnections();
+        }
       });
       return closing;
     },
