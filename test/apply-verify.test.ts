@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listenOf, verifyEnvironment, type VerifyFailure, type VerifyTarget } from "../src/apply/verify.js";
+import { listenOf, verifyEnvironment, type VerifyFailure, type VerifyTarget } from "../src/verify/verify.js";
 import { looksLikeKeyMaterial } from "../src/model/redact.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";

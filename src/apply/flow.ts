@@ -5,6 +5,7 @@ import { readStack, type DesiredState } from "../stack/index.js";
 import { executePlan, type ProgressEvent } from "./execute.js";
 import { keysForPlan, StalePlanError } from "./keys.js";
 import { lockEnvironments, lockHolderName } from "./locks.js";
+import { verifyAppliedEnvironment } from "../verify/applied.js";
 import type { ApplyResult, VerificationProblem } from "./result.js";
 
 export interface ApplyUi {
@@ -31,17 +32,15 @@ export type ApplyOutcome =
   | { kind: "failed-plan"; failed: PlanFailure }
   | { kind: "stale"; reasons: string[] }
   | { kind: "declined"; plan: Plan }
-  | { kind: "no-changes"; plan: Plan }
+  | { kind: "no-changes"; plan: Plan; verification: VerificationProblem[] }
   | { kind: "applied"; plan: Plan; result: ApplyResult };
-
-type Verifier = (env: Plan["environments"][number], provider: Provider, plan: Plan) => Promise<VerificationProblem[]>;
 
 /**
  * `apply PATH…`: takes every node's lock first, then plans, shows, asks, applies, verifies and releases, so
  * the plan a user approves is the plan that runs. `apply PLANFILE`: takes the locks, then refuses the plan
  * if any node's revision or any source changed since it was made.
  */
-export async function applyFlow(source: { paths: string[] } | { planFile: string }, opts: ApplyFlowOptions, ui: ApplyUi, verifier?: Verifier): Promise<ApplyOutcome> {
+export async function applyFlow(source: { paths: string[] } | { planFile: string }, opts: ApplyFlowOptions, ui: ApplyUi): Promise<ApplyOutcome> {
   const saved = "planFile" in source ? loadPlan(source.planFile) : undefined;
   const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
   const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
@@ -68,8 +67,20 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
       plan = made.plan;
       planned = made.state;
     }
+    // Checked against the stack over TLS even when nothing is written: a node serving the wrong
+    // certificate is never reported as fine. destroy declares nothing, so it has nothing to check.
+    const verify =
+      opts.verify && opts.command !== "destroy"
+        ? (env: Plan["environments"][number]) => {
+            const declared = state.environments.find((e) => e.name === env.name);
+            return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
+          }
+        : undefined;
     const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
-    if (changes === 0) return { kind: "no-changes", plan };
+    if (changes === 0) {
+      const verification = verify ? (await Promise.all(plan.environments.map(verify))).flat() : [];
+      return { kind: "no-changes", plan, verification };
+    }
     if (!saved && !(await ui.approve(plan))) return { kind: "declined", plan };
     let keys;
     try {
@@ -84,7 +95,7 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
       lockHolder: locks.holder,
       parallelism: opts.parallelism,
       onProgress: ui.progress,
-      ...(opts.verify && verifier ? { verify: (env: Plan["environments"][number]) => verifier(env, providers.get(env.name)!, plan) } : {}),
+      ...(verify ? { verify } : {}),
     });
     return { kind: "applied", plan, result };
   } finally {

@@ -14,14 +14,8 @@ export interface OperationOutcome {
   error?: string;
 }
 
-export interface VerificationProblem {
-  environment: string;
-  node: string;
-  address: string;
-  host?: string;
-  code: string;
-  message: string;
-}
+export type { VerificationProblem } from "../verify/types.js";
+import type { VerificationProblem } from "../verify/types.js";
 
 /** What apply did: exactly which operations were applied, failed or not applied, and what verification found. */
 export interface ApplyResult {

@@ -1,7 +1,6 @@
 import { applyFlow, type ApplyOutcome } from "../apply/flow.js";
 import type { ProgressEvent } from "../apply/execute.js";
 import { LockHeldError } from "../apply/locks.js";
-import { verifyPlannedEnvironment } from "../apply/verify-plan.js";
 import type { Plan } from "../model/plan.js";
 import type { PlanFailure } from "../plan/index.js";
 import { renderDiagnosticsText } from "../render/diagnostics-text.js";
@@ -55,7 +54,6 @@ export async function runApply(target: { paths: string[] } | { planFile: string 
         },
         progress: progressPrinter(say, c, out.isTTY === true && !json),
       },
-      verifyPlannedEnvironment,
     );
   } catch (err) {
     if (err instanceof LockHeldError) {
@@ -88,10 +86,18 @@ function report(outcome: ApplyOutcome, ctx: { say: (s: string) => void; c: Palet
     case "declined":
       if (json) writeJson({ ok: false, error: { code: "declined", message: "not approved" } });
       return EXIT.error;
-    case "no-changes":
-      say("No changes. The gateways match the stack.\n");
-      if (json) writeJson({ ok: true, stack: outcome.plan.stack, summary: { created: 0, updated: 0, replaced: 0, deleted: 0 }, operations: [], verification: [] });
-      return EXIT.ok;
+    case "no-changes": {
+      const problems = outcome.verification;
+      const ok = problems.length === 0;
+      if (ok) say(`No changes. The gateways match the stack${outcome.plan.environments.length > 0 ? ", verified over TLS on every node" : ""}.\n`);
+      else {
+        say(c.red(`No changes to write, but verification failed: ${problems.length} problem${problems.length === 1 ? "" : "s"}.\n`));
+        for (const v of problems) say(`  ${c.red("verify")}      ${v.environment} node ${v.node}${v.host ? ` host ${v.host}` : ""}: ${v.message}\n`);
+        say("The nodes hold what the stack declares but do not serve it: check the nodes' logs (certform verify repeats this check).\n");
+      }
+      if (json) writeJson({ ok, stack: outcome.plan.stack, summary: { created: 0, updated: 0, replaced: 0, deleted: 0 }, operations: [], verification: problems, ...(ok ? {} : { error: `verification failed: ${problems[0]!.message}` }) });
+      return ok ? EXIT.ok : EXIT.error;
+    }
     case "applied": {
       const r = outcome.result;
       const s = r.summary;

@@ -11,6 +11,7 @@ import { registerSynth } from "./synth.js";
 import { registerExport } from "./export.js";
 import { registerExportCert } from "./export-cert.js";
 import { registerImport } from "./import.js";
+import { registerVerify } from "./verify.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
@@ -31,6 +32,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerExport(program, setExit);
   registerExportCert(program, setExit);
   registerImport(program, setExit);
+  registerVerify(program, setExit);
   registerNotYet(program, setExit);
   return program;
 }

@@ -5,6 +5,7 @@ import { InspectReportSchema } from "./inspect-report.js";
 import { gatewayOpenApi } from "./gateway-openapi.js";
 import { PlanSchema } from "./plan.js";
 import { BundleManifestSchema } from "./bundle.js";
+import { VerifyReportSchema } from "./verify-report.js";
 
 /** The JSON Schemas committed under schemas/, generated from the zod model (npm run schemas). */
 export interface PublishedSchema {
@@ -20,6 +21,7 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "validate.schema.json": { schema: ValidateReportSchema, id: "https://certform.dev/schemas/validate.schema.json" },
   "bundle.schema.json": { schema: BundleManifestSchema, id: "https://certform.dev/schemas/bundle.schema.json" },
   "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
+  "verify.schema.json": { schema: VerifyReportSchema, id: "https://certform.dev/schemas/verify.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };
 

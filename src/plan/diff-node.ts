@@ -16,6 +16,8 @@ export type NodeOperation = Omit<PlannedOperationValue, "nodes">;
 
 export interface PlanProblem {
   address: string;
+  /** The node concerned, where the problem is one node's. */
+  node?: string;
   code: string;
   message: string;
   hint: string;

@@ -16,7 +16,7 @@ export async function fetchLiveState(state: DesiredState): Promise<{ live: Map<s
           env.spec.gateway.nodes.map((node) =>
             provider.read(node).catch((err: unknown) => {
               if (err instanceof ProviderError) {
-                problems.push({ address: `environments.${env.name}`, code: err.code, message: `${env.name}: node ${node}: ${err.message}`, hint: err.hint ?? "check that the node runs and the stack's gateway settings" });
+                problems.push({ address: `environments.${env.name}`, node, code: err.code, message: `${env.name}: node ${node}: ${err.message}`, hint: err.hint ?? "check that the node runs and the stack's gateway settings" });
                 return undefined;
               }
               throw err;

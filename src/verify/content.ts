@@ -1,18 +1,9 @@
-import { getOverTls, safeText, type EndpointTrust } from "./verify-probes.js";
-import type { Listener } from "./verify-probes.js";
-import type { HandshakePlan, VerifyFailure, VerifyTarget } from "./verify.js";
+import { getOverTls, safeText, type EndpointTrust } from "./probes.js";
+import { where, type HandshakePlan, type NodeContext, type VerifyFailure, type VerifyTarget } from "./types.js";
 import { LABEL } from "../model/index.js";
 
 // What a node publishes beyond its certificates: the JWKS's kids over TLS, and each endpoint's trust
 // through the admin API.
-
-export interface NodeContext {
-  environment: string;
-  node: string;
-  at: Listener;
-}
-
-export const where = (ctx: NodeContext) => `environment ${ctx.environment}, node ${ctx.node}`;
 
 export function jwksServername(plans: readonly HandshakePlan[]): string | undefined {
   const named = plans.find((p) => p.sni !== undefined && p.checks.some((c) => c.kind === "name"));

@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { normalizeSha256 } from "../x509/fingerprint.js";
-import { fetchEndpoints, handshakeLeaf, listenerOf, safeText, type EndpointTrust, type Listener, type Probe, type ServedLeaf } from "./verify-probes.js";
-import { checkEndpoints, checkJwks, jwksServername, where, type NodeContext } from "./verify-content.js";
+import { fetchEndpoints, handshakeLeaf, listenerOf, safeText, type Probe, type ServedLeaf } from "./probes.js";
+import { checkEndpoints, checkJwks, jwksServername } from "./content.js";
+import { where, type HandshakePlan, type Certificate, type HostCheck, type NodeContext, type VerifyFailure, type VerifyOptions, type VerifyTarget } from "./types.js";
 
 // Verification after apply (contract §3): every node of the environment is asked over its TLS listener, as a
 // client would ask it, whether it serves what was declared — each host's certificate (by SHA-256 of the
@@ -9,58 +10,8 @@ import { checkEndpoints, checkJwks, jwksServername, where, type NodeContext } fr
 // aliases. Every mismatch names the environment, the node and the host or object. Chains are not verified
 // against a CA: identity is the fingerprint. Nothing here handles key material.
 
-export { listenerOf, type EndpointTrust } from "./verify-probes.js";
-
-export interface VerifyTarget {
-  environment: string;
-  /** `admin` names the node (as the stack's `nodes:` does); `listen` is its data plane URL, from /v1/status `listen`. */
-  nodes: { admin: string; listen: string }[];
-  /** What each declared host must serve: the leaf's SHA-256 fingerprint, as read back from the node after apply. */
-  certificates: { address: string; hosts: string[]; fingerprint256: string; default: boolean }[];
-  /** Kids the JWKS must hold. */
-  jwks: { address: string; kid: string }[];
-  /** The trusted aliases each endpoint must have, no more, no fewer. */
-  endpoints: { address: string; path: string; trustedAliases: string[] }[];
-}
-
-/**
- * One mismatch. `node` is the node's admin URL; `address` the declared object it concerns; `host` the
- * declared host for certificate checks (absent for the default certificate's no-SNI check). Codes:
- * `wrong-certificate`, `handshake-failed`, `jwk-missing`, `jwks-unreadable`, `trust-missing`,
- * `trust-unexpected`, `endpoint-missing`, `endpoints-unreadable`.
- */
-export interface VerifyFailure {
-  environment: string;
-  node: string;
-  address: string;
-  host?: string;
-  code: VerifyCode;
-  message: string;
-}
-
-export type VerifyCode =
-  | "wrong-certificate"
-  | "handshake-failed"
-  | "jwk-missing"
-  | "jwks-unreadable"
-  | "trust-missing"
-  | "trust-unexpected"
-  | "endpoint-missing"
-  | "endpoints-unreadable";
-
-export interface VerifyOptions {
-  /** Per check (one handshake, one JWKS fetch, one endpoints read). Default 5000. */
-  timeoutMs?: number;
-  /** Checks in flight at once, over all nodes. Default 8. */
-  concurrency?: number;
-  /**
-   * Reads a node's endpoints with their trusted aliases. Default: a plain GET of `${admin}/v1/endpoints`;
-   * pass a reader built on the provider when the admin API needs a token or a private CA. `path` and
-   * `labels` (certform.dev/address), when given, match live endpoints to declared ones; otherwise the
-   * endpoint's name is taken to be the declared resource's name.
-   */
-  readEndpoints?: (admin: string) => Promise<EndpointTrust[]>;
-}
+export { listenerOf, type EndpointTrust } from "./probes.js";
+export type { HandshakePlan, HostCheck, VerifyCode, VerifyFailure, VerifyOptions, VerifyTarget } from "./types.js";
 
 export const VERIFY_DEFAULTS = { timeoutMs: 5000, concurrency: 8 } as const;
 
@@ -81,22 +32,6 @@ export async function fetchListen(admin: string, opts: { headers?: Record<string
   const listen = res.ok ? listenOf(body) : undefined;
   if (!listen) throw new Error(`node ${admin}: /v1/status ${res.ok ? "does not show the data plane URL (listen)" : `answered ${res.status}`}`);
   return listen;
-}
-
-type Certificate = VerifyTarget["certificates"][number];
-
-/** What one handshake must show: any of `claimants` (several certificates may claim one host). */
-export interface HostCheck {
-  /** The declared host; undefined for the default certificate's check. */
-  host: string | undefined;
-  kind: "name" | "wildcard" | "address" | "default";
-  claimants: Certificate[];
-}
-
-/** Handshakes to make on every node: SNI (undefined: none) and what each must show. */
-export interface HandshakePlan {
-  sni: string | undefined;
-  checks: HostCheck[];
 }
 
 /** DNS names compare case-insensitively, without a trailing dot. */
@@ -188,6 +123,8 @@ function judgeHandshake(ctx: NodeContext, plan: HandshakePlan, result: Probe<Ser
     failures.push({
       ...base,
       code: "wrong-certificate",
+      expected: check.claimants.map((c) => c.fingerprint256),
+      served: result.value.fingerprint256,
       message: `${where(ctx)}: ${describeCheck(check, plan.sni)} serves the wrong certificate: expected SHA-256 ${expected}, served SHA-256 ${result.value.fingerprint256}${shown ? ` (${shown})` : ""}${byAddress}`,
     });
   }
