@@ -20,17 +20,44 @@ interface Claim {
   kind: "same" | "under-wildcard" | "default";
 }
 
-function claims(d: DesiredObject, f: LiveObject): Claim[] {
-  const out: Claim[] = [];
-  const ourHosts = ((d.settings.hosts as string[] | undefined) ?? []).map(normalizeName);
-  const theirHosts = new Set(((f.fields.hosts as string[] | undefined) ?? []).map(normalizeName));
-  for (const host of [...new Set(ourHosts)]) {
-    if (theirHosts.has(host)) out.push({ ours: host, theirs: host, kind: "same" });
-    const base = wildcardBase(host);
-    if (base === undefined) continue;
-    for (const t of theirHosts) if (wildcardBase(t) === undefined && parentOf(t) === base) out.push({ ours: host, theirs: t, kind: "under-wildcard" });
+/** Our certificates by what they claim, so that each foreign host is one lookup. */
+interface OurClaims {
+  exact: Map<string, DesiredObject[]>;
+  /** Keyed by what follows "*.". */
+  wildcard: Map<string, DesiredObject[]>;
+  defaults: DesiredObject[];
+}
+
+function indexOurs(ours: readonly DesiredObject[]): OurClaims {
+  const index: OurClaims = { exact: new Map(), wildcard: new Map(), defaults: [] };
+  const add = (map: Map<string, DesiredObject[]>, k: string, d: DesiredObject) => {
+    const list = map.get(k) ?? [];
+    if (!list.includes(d)) map.set(k, [...list, d]);
+  };
+  for (const d of ours) {
+    for (const host of ((d.settings.hosts as string[] | undefined) ?? []).map(normalizeName)) {
+      const base = wildcardBase(host);
+      if (base === undefined) add(index.exact, host, d);
+      else add(index.wildcard, base, d);
+    }
+    if (d.settings.default === true) index.defaults.push(d);
   }
-  if (d.settings.default === true && f.fields.default === true) out.push({ ours: "", theirs: "", kind: "default" });
+  return index;
+}
+
+function claims(index: OurClaims, f: LiveObject): { d: DesiredObject; claim: Claim }[] {
+  const out: { d: DesiredObject; claim: Claim }[] = [];
+  for (const t of new Set(((f.fields.hosts as string[] | undefined) ?? []).map(normalizeName))) {
+    const base = wildcardBase(t);
+    if (base !== undefined) {
+      for (const d of index.wildcard.get(base) ?? []) out.push({ d, claim: { ours: t, theirs: t, kind: "same" } });
+      continue;
+    }
+    for (const d of index.exact.get(t) ?? []) out.push({ d, claim: { ours: t, theirs: t, kind: "same" } });
+    const parent = parentOf(t);
+    for (const d of parent !== undefined ? (index.wildcard.get(parent) ?? []) : []) out.push({ d, claim: { ours: `*.${parent}`, theirs: t, kind: "under-wildcard" } });
+  }
+  if (f.fields.default === true) for (const d of index.defaults) out.push({ d, claim: { ours: "", theirs: "", kind: "default" } });
   return out;
 }
 
@@ -73,19 +100,18 @@ function problemFor(d: DesiredObject, f: LiveObject, c: Claim, nodes: string[]):
 export function hostClaimProblems(desired: readonly DesiredObject[], nodes: readonly LiveNode[], stack: string): PlanProblem[] {
   const ours = desired.filter((d) => d.kind === "certificates");
   const ourNames = new Set(ours.map((d) => d.objectName.toLowerCase()));
+  const index = indexOurs(ours);
   const found = new Map<string, { d: DesiredObject; f: LiveObject; claim: Claim; nodes: string[] }>();
   for (const node of nodes) {
     for (const f of node.objects) {
       if (f.collection !== "certificates" || f.labels[LABEL.stack] === stack || ourNames.has(f.name.toLowerCase())) continue;
-      for (const d of ours) {
-        for (const claim of claims(d, f)) {
-          const k = JSON.stringify([d.address, f.name, f.labels[LABEL.stack] ?? null, claim]);
-          const entry = found.get(k) ?? { d, f, claim, nodes: [] };
-          entry.nodes.push(node.node);
-          found.set(k, entry);
-        }
+      for (const { d, claim } of claims(index, f)) {
+        const k = JSON.stringify([d.address, f.name, f.labels[LABEL.stack] ?? null, claim]);
+        const entry = found.get(k) ?? { d, f, claim, nodes: [] };
+        entry.nodes.push(node.node);
+        found.set(k, entry);
       }
     }
   }
-  return [...found.values()].map((e) => problemFor(e.d, e.f, e.claim, e.nodes));
+  return [...found.values()].map((e) => problemFor(e.d, e.f, e.claim, e.nodes)).sort((a, b) => a.address.localeCompare(b.address) || a.message.localeCompare(b.message));
 }

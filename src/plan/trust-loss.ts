@@ -37,6 +37,8 @@ interface TrustView {
   endpoints: Map<string, Endpoint>;
   bindings: Map<string, Binding>;
   trusted: Map<string, Trusted>;
+  /** Built on first use, once the view is complete. */
+  byEndpoint?: Map<string, Binding[]>;
 }
 
 const key = (name: string) => name.toLowerCase();
@@ -86,7 +88,19 @@ function certificateOf(pem: string): X509Certificate | undefined {
 
 /** The bindings that give `endpoint` backend trust: its own (not mutual-TLS ones) and the environment's. */
 function bindingsFor(view: TrustView, endpoint: string): Binding[] {
-  return [...view.bindings.values()].filter((b) => b.scope === "environment" || (b.scope === undefined && b.endpoint !== undefined && key(b.endpoint) === key(endpoint)));
+  view.byEndpoint ??= indexBindings(view.bindings.values());
+  return [...(view.byEndpoint.get(key(endpoint)) ?? []), ...(view.byEndpoint.get("") ?? [])];
+}
+
+/** Bindings by the lower-case endpoint they give backend trust to; "" for the environment-wide ones. */
+function indexBindings(bindings: Iterable<Binding>): Map<string, Binding[]> {
+  const out = new Map<string, Binding[]>();
+  for (const b of bindings) {
+    const k = b.scope === "environment" ? "" : b.scope === undefined && b.endpoint !== undefined ? key(b.endpoint) : undefined;
+    if (k === undefined) continue;
+    out.set(k, [...(out.get(k) ?? []), b]);
+  }
+  return out;
 }
 
 /** Trusted certificates by fingerprint, each with the aliases it is trusted under. */
@@ -150,6 +164,8 @@ const shortPrint = (c: X509Certificate) => {
 
 /** The endpoints of one node whose backend trust the node's operations shrink. */
 function nodeLosses(node: LiveNode, operations: readonly NodeOperation[], stack: string): Loss[] {
+  // Only writes to bindings and trusted certificates take trust away (an endpoint's own put keeps its name).
+  if (!operations.some((o) => o.collection === "trust" || o.collection === "trusted")) return [];
   const before = viewOf(node.objects);
   const after = afterOperations(before, operations);
   const out: Loss[] = [];
