@@ -56,7 +56,8 @@ function stackDir(body: string, admin: string): string {
 
 async function planOf(body: string, admin: string): Promise<Plan> {
   const dir = stackDir(body, admin);
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: true, now: NOW, version: "0.0.0-golden" });
+  // Backends are not contacted: their names do not resolve, and how they fail differs from machine to machine.
+  const result = await makePlan([join(dir, "stack.yaml")], { prune: true, now: NOW, version: "0.0.0-golden", checkBackends: false });
   if ("failed" in result) throw new Error(JSON.stringify(result.failed));
   const plan = JSON.parse(JSON.stringify(result.plan).replaceAll(admin, "http://node-1:8081")) as Plan;
   plan.stack_paths = ["stack.yaml"];

@@ -4,8 +4,11 @@ import type { LiveNode } from "../providers/provider.js";
 import type { DesiredState, EnvironmentState } from "../stack/index.js";
 import { desiredObjects, type DesiredObject } from "./desired-objects.js";
 import { diffNode, type NodeDiff, type NodeVerdict, type PlanProblem } from "./diff-node.js";
+import type { BackendChains } from "./fetch-backends.js";
+import { hostClaimProblems } from "./host-claims.js";
 import { indexLiveNode } from "./live-index.js";
 import { summarizeLive } from "./live-summary.js";
+import { trustLossWarnings } from "./trust-loss.js";
 
 export interface PlanInput {
   state: DesiredState;
@@ -16,28 +19,37 @@ export interface PlanInput {
   stackPaths: string[];
   now: Date;
   version: string;
+  /** The chains of backends whose endpoints' trust shrinks, captured before planning (see `unchecked`). */
+  backends?: BackendChains;
 }
 
 const ORDER = { replace: 0, create: 1, update: 2, delete: 3, "no-op": 4 } as const;
 
-/** Diffs the stack against the live nodes and returns the Plan: a value, computed without side effects. */
-export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProblem[] } {
+/**
+ * Diffs the stack against the live nodes and returns the Plan: a value, computed without side effects.
+ * `unchecked`: backend URLs whose chains the warnings would use but `input.backends` lacks.
+ */
+export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProblem[]; unchecked: string[] } {
   const { state, now } = input;
   const problems: PlanProblem[] = [];
   const changes: ResourceChangeValue[] = [];
   const environments: Plan["environments"] = [];
   const sources: Plan["sources"] = [];
   const warnings: Plan["warnings"] = input.warnings.map((d) => ({ address: d.address ?? null, code: d.code, message: d.message }));
+  const unchecked: string[] = [];
 
   for (const env of state.environments) {
     const nodes = input.live.get(env.name) ?? [];
     const desired = desiredObjects(state.stack, env, now);
     const diffs = nodes.map((n) => diffNode(desired, indexLiveNode(n, state.stack), { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now }));
     for (const d of diffs) problems.push(...d.problems);
+    problems.push(...hostClaimProblems(desired, nodes, state.stack));
     const nodeNames = nodes.map((n) => n.node);
     const envChanges = aggregate(env, desired, nodeNames, diffs, now);
     changes.push(...envChanges);
-    warnings.push(...trustWarnings(env, envChanges));
+    const trust = trustLossWarnings({ stack: state.stack, nodes, operations: diffs.map((d) => d.operations), backends: input.backends ?? new Map(), now });
+    warnings.push(...trust.warnings);
+    unchecked.push(...trust.unchecked);
     environments.push({ name: env.name, gateway: env.spec.gateway.type, nodes: nodes.map((n) => ({ node: n.node, revision: n.revision })), operations: mergeOperations(nodeNames, diffs) });
     for (const d of desired) {
       if (d.material) sources.push({ address: d.address, field: "certificate", fingerprint: d.material.fingerprints.join(",") });
@@ -59,7 +71,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     sources,
     stack_paths: input.stackPaths,
   };
-  return { plan: PlanSchema.parse(plan), problems };
+  return { plan: PlanSchema.parse(plan), problems, unchecked: [...new Set(unchecked)] };
 }
 
 /** One change per instance: the nodes that need it, and drift where nodes disagree. */
@@ -111,21 +123,6 @@ function impactOf(address: string, d: DesiredObject | undefined, liveFields: Rec
     for (const h of (trustSettings.hosts as string[] | undefined) ?? []) hosts.add(h);
   }
   return { hosts: [...hosts].sort(), endpoints: [...new Set(endpoints)].sort(), jwks: jwks.sort() };
-}
-
-/** Removing the last trust an https endpoint has leaves it rejecting its backend: say so. */
-function trustWarnings(env: EnvironmentState, changes: readonly ResourceChangeValue[]): Plan["warnings"] {
-  const out: Plan["warnings"] = [];
-  const removed = changes.filter((c) => c.kind === "trustAssignments" && c.action === "delete");
-  for (const c of removed) {
-    for (const endpoint of c.impact.endpoints) {
-      const e = env.endpoints.find((x) => x.address === endpoint);
-      if (!e || !e.spec.url.startsWith("https:")) continue;
-      const stillTrusted = env.trustAssignments.some((t) => t.spec.endpoint === e.name || t.spec.scope === "environment");
-      if (!stillTrusted) out.push({ address: endpoint, code: "trust-removed", message: `${endpoint} will reject its backend: ${c.address} is deleted and nothing else trusts it` });
-    }
-  }
-  return out;
 }
 
 /** One operation per distinct write, naming the nodes that receive it, in step order. */
