@@ -73,6 +73,13 @@ function rememberKeys(gw: GatewayProcess): void {
   }
 }
 
+/** `export` of prod succeeds only while its nodes hold the same objects. */
+async function exportsCleanly(objects: number): Promise<void> {
+  const r = await cli(["export", dir, "--env", "prod", "--format", "json"]);
+  expect(r.stderr).toContain(`Exported ${objects} objects of environment prod`);
+  expect(r.code).toBe(0);
+}
+
 async function planJson(): Promise<{ code: number | null; plan: Plan }> {
   const r = await cli(["plan", dir, "--format", "json", "--detailed-exitcode"]);
   expect(r.stderr).not.toMatch(/error/i);
@@ -156,7 +163,8 @@ describe("a generated certificate in a two-node environment", () => {
     expect(change.nodes).toEqual([p2.admin]);
     expect(change.drift.map((d) => d.node)).toEqual([p2.admin]);
     expect(change.reasons.join("\n")).toContain(p1.admin);
-    expect(change.reasons.join("\n")).toContain(fingerprint);
+    expect(change.after?.certificate?.fingerprint256).toBe(fingerprint);
+    expect(change.before?.certificate?.fingerprint256).toBe(await served(p2));
     const planFile = join(work, "repair.plan.json");
     const saved = await cli(["plan", dir, "--out", planFile]);
     expect(saved.stdout).toMatch(/drift/);
@@ -170,6 +178,7 @@ describe("a generated certificate in a two-node environment", () => {
     expect(await served(p1)).toBe(fingerprint);
     expect(await kids(p2)).toEqual(kid);
     expect((await planJson()).code).toBe(0);
+    await exportsCleanly(2);
   });
 
   it("a new empty node gets a copy of the certificate the others serve", async () => {
@@ -186,6 +195,7 @@ describe("a generated certificate in a two-node environment", () => {
     expect(await Promise.all([served(p1), served(p2), served(p3)])).toEqual([fingerprint, fingerprint, fingerprint]);
     expect(await kids(p3)).toEqual(kid);
     expect((await planJson()).code).toBe(0);
+    await exportsCleanly(2);
   });
 
   it("is renewed inside renewBefore with one new certificate on every node", async () => {
@@ -212,6 +222,7 @@ describe("a generated certificate in a two-node environment", () => {
     expect(await kids(p3)).toEqual(newKid);
     for (const gw of [p1, p2, p3]) rememberKeys(gw);
     expect((await planJson()).code).toBe(0);
+    await exportsCleanly(2);
   });
 
   it("never shows a private key: not in any output, plan file, bundle or imported stack", () => {
