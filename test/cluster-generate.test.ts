@@ -10,6 +10,7 @@ import { renderPlanJson } from "../src/render/plan-json.js";
 import { certform, type CliResult } from "./support/cli.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { keyEchoes, secretOf } from "./support/key-echoes.js";
+import { makeCa } from "./support/pki.js";
 import { writeStackDir } from "./support/stack.js";
 
 // Issue 15, part 3: an environment is one cluster behind one name, so a generated certificate is generated
@@ -225,8 +226,40 @@ describe("a generated certificate in a two-node environment", () => {
     await exportsCleanly(2);
   });
 
+});
+
+describe("a generated certificate issued by the stack's CA", () => {
+  it("is issued once, and both nodes serve the same chain", async () => {
+    const ca = await makeCa({ subject: "CN=Cluster Test CA" });
+    keys.set("ca", ca.key);
+    const issuedDir = writeStackDir({
+      "ca.pem": ca.pem,
+      "ca.key": ca.keyPem,
+      "stack.yaml": `apiVersion: certform/v1
+kind: Stack
+name: issued
+environments:
+  prod: { gateway: { type: embedded, nodes: ["${p1.admin}", "${p2.admin}"] } }
+certificates:
+  internal: { generate: { hosts: ["*.issued.example.com"], issuer: { certificate: { file: ca.pem }, key: { file: ca.key } } } }
+`,
+    });
+    const applied = await cli(["apply", issuedDir, "--auto-approve"]);
+    expect(applied.stdout).toContain("Apply complete!");
+    expect(applied.code).toBe(0);
+    const [a, b] = await Promise.all([p1, p2].map((gw) => handshake(gw.listenPort, "x.issued.example.com")));
+    expect(a!.fingerprint256).toBe(b!.fingerprint256);
+    expect(new X509Certificate(a!.raw).checkIssued(ca.certificate)).toBe(true);
+    for (const gw of [p1, p2]) rememberKeys(gw);
+    const again = await cli(["plan", issuedDir, "--detailed-exitcode"]);
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+  });
+});
+
+describe("keys", () => {
   it("never shows a private key: not in any output, plan file, bundle or imported stack", () => {
-    expect(keys.size).toBeGreaterThanOrEqual(3);
+    expect(keys.size).toBeGreaterThanOrEqual(5);
     const all = written.join("\n");
     expect(all).not.toMatch(/PRIVATE KEY/);
     for (const key of keys.values()) expect(keyEchoes(all, secretOf(key))).toEqual([]);
