@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Plan, PlannedOperationValue } from "../model/plan.js";
 import type { Operation, Provider } from "../providers/provider.js";
 import { ProviderError } from "../providers/provider.js";
+import { generatedMaterial, type GeneratedMaterial } from "./generated-material.js";
 import type { ApplyResult, OperationOutcome, VerificationProblem } from "./result.js";
 
 export interface ExecuteOptions {
@@ -34,6 +35,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
   for (const env of plan.environments) {
     const provider = opts.providers.get(env.name)!;
     const revisions = new Map(env.nodes.map((n) => [n.node, n.revision]));
+    const material = generatedMaterial(provider, opts.lockHolder);
     const steps = [...new Set(env.operations.map((o) => o.step))].sort((a, b) => a - b);
     const total = env.operations.reduce((n, o) => n + o.nodes.length, 0);
     let done = 0;
@@ -50,7 +52,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
       const work = env.nodes.map((n) => ({ node: n.node, ops: env.operations.filter((o) => o.step === step && o.nodes.includes(n.node)) })).filter((w) => w.ops.length > 0);
       await inBatches(work, opts.parallelism, async ({ node, ops }) => {
         try {
-          const sent = ops.map((o) => toOperation(o, opts.keys));
+          const sent = await Promise.all(ops.map((o) => toOperation(o, opts.keys, material)));
           const ifRevision = revisions.get(node);
           const result = await provider.apply(node, sent, { lockHolder: opts.lockHolder, ...(ifRevision !== undefined ? { ifRevision } : {}) });
           revisions.set(node, result.revision);
@@ -95,7 +97,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
   return result;
 }
 
-function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>): Operation {
+async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>, material: GeneratedMaterial): Promise<Operation> {
   if (o.op === "delete") return { op: "delete", collection: o.collection, name: o.name };
   let body = { ...o.body };
   if (o.keyRef) {
@@ -108,7 +110,7 @@ function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObje
       body = { ...body, generate: { ...generate, issuer: { ...generate.issuer, key: pem } } };
     }
   }
-  return { op: "put", collection: o.collection, name: o.name, body };
+  return { op: "put", collection: o.collection, name: o.name, body: await material.bodyFor(o, body) };
 }
 
 function describe(err: unknown, node: string): string {

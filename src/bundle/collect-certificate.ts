@@ -61,7 +61,7 @@ export function collectCertificate(
     entry.key = keyFile(`keys/${name}.key`, declared?.key, leaf, "key");
     return { entry, files };
   }
-  entry.key = { status: "not-exportable", reason: "generated on the gateway: its key never leaves it" };
+  entry.key = { status: "not-exportable", reason: "generated on the gateways: its key never leaves them" };
   const g = declared?.spec.generate;
   const days = Math.max(1, Math.round((f.notAfter.getTime() - f.notBefore.getTime()) / DAY));
   const hosts = g?.hosts ?? (f.sans ?? []).filter((s) => s.type === "DNS" || s.type === "IP").map((s) => s.value);

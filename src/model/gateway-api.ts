@@ -31,10 +31,26 @@ export const CertificatePut = z
     default: z.boolean().default(false).describe("Served to clients whose SNI matches no host."),
     chain: Pem.optional().describe("PEM, leaf first, then intermediates."),
     key: Pem.optional().describe("PEM private key; write-only: never returned."),
-    generate: GenerateRequest.optional().describe("Made on the gateway; its key never leaves it."),
+    generate: GenerateRequest.optional().describe("Made on this node. certform itself sends generated certificates as chain and key (generated: true), so that every node of an environment serves the same one."),
+    generated: z.boolean().optional().describe("With chain and key: material generated for the environment (by certform, or copied from another node), stored and shown as generated."),
     labels: Labels,
   })
   .meta({ id: "CertificatePut" });
+
+/**
+ * POST /v1/certificates/{name}/copy: what another node of the environment needs to serve the same generated
+ * certificate. The one response that holds a private key: only for generated certificates, and only to the
+ * holder of the node's lock (X-Certform-Lock-Holder), so that only a running apply can read it.
+ */
+export const CertificateCopy = z
+  .object({
+    name: z.string(),
+    chain: z.string().describe("PEM of the chain, leaf first."),
+    key: z.string().describe("PEM (PKCS#8) private key of the leaf."),
+    fingerprint256: z.string(),
+    keyFingerprint256: z.string(),
+  })
+  .meta({ id: "CertificateCopy" });
 
 export const CertificateView = z
   .object({
@@ -216,3 +232,4 @@ export type LockViewBody = z.output<typeof LockView>;
 export type ApiErrorBody = z.output<typeof ApiError>;
 export type BatchResultBody = z.output<typeof BatchResult>;
 export type ProbeResultBody = z.output<typeof ProbeResult>;
+export type CertificateCopyBody = z.output<typeof CertificateCopy>;

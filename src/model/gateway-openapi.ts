@@ -4,7 +4,7 @@ import * as api from "./gateway-api.js";
 // The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
 
 const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest };
-const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult };
+const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult, CertificateCopy: api.CertificateCopy };
 
 type Json = Record<string, unknown>;
 
@@ -71,9 +71,19 @@ export function gatewayOpenApi(): Json {
       delete: { summary: "Delete", responses: { "200": json({ type: "object" }, "deleted"), "404": error("no such object"), "409": error("still in use"), ...COMMON_ERRORS } },
     };
   }
+  paths["/v1/certificates/{name}/copy"] = {
+    parameters: [
+      { name: "name", in: "path", required: true, schema: { type: "string" } },
+      { name: "X-Certform-Lock-Holder", in: "header", required: true, schema: { type: "string" }, description: "the holder of the node's lock" },
+    ],
+    post: {
+      summary: "Chain and key of a generated certificate, to copy it to another node of the environment; only for the holder of the node's lock",
+      responses: { "200": json(ref("CertificateCopy"), "the chain and its key"), "404": error("no such certificate"), "409": error("not generated, or the node is not locked"), "423": error("locked by another holder"), "401": error("missing or wrong bearer token") },
+    },
+  };
   return {
     openapi: "3.1.0",
-    info: { title: "certform embedded gateway admin API", version: "1", description: "See docs/gateway.md. Private keys are write-only: no response contains one." },
+    info: { title: "certform embedded gateway admin API", version: "1", description: "See docs/gateway.md. Private keys are write-only: no response contains one, except POST /v1/certificates/{name}/copy (generated certificates, to the lock holder only)." },
     components: {
       schemas: JSON.parse(text),
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "required when the node runs with --token-env" } },

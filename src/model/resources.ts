@@ -25,7 +25,7 @@ export const GenerateSchema = z
       .optional()
       .describe("Issue from your CA instead of self-signing."),
   })
-  .meta({ id: "Generate", description: "Made at apply time; its key never leaves the gateway." });
+  .meta({ id: "Generate", description: "Made at apply time, once per environment: every node serves the same one; its key never leaves the environment's gateways." });
 
 export const CertificateResourceSchema = z
   .strictObject({

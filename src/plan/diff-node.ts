@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { KIND_OF_COLLECTION, LABEL, stepOf } from "../model/index.js";
 import type { PlannedOperationValue } from "../model/plan.js";
 import type { LiveObject } from "../providers/provider.js";
+import { copyBody, type GeneratedCopyPlan } from "./cluster-generated.js";
 import { compare } from "./compare.js";
 import type { DesiredObject } from "./desired-objects.js";
 import { nameKey, type LiveIndex } from "./live-index.js";
@@ -34,6 +35,8 @@ export interface DiffOptions {
   prune: boolean;
   adopt: boolean;
   now: Date;
+  /** This node's copies of generated certificates that other nodes of the environment serve, by address. */
+  copies?: ReadonlyMap<string, GeneratedCopyPlan>;
 }
 
 // JWKs that keep their key must be cut loose before anything replaces the certificate under them.
@@ -48,8 +51,8 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
   const names = new Map<string, string>();
   const replaced = new Set<string>();
   const taken = new Set([...live.byName.keys()]);
-  const put = (d: DesiredObject, name: string, body: Record<string, unknown>, step = stepOf(d.kind, "put")) => {
-    const op: NodeOperation = { address: d.address, op: "put", collection: d.collection, name, body, step };
+  const put = (d: DesiredObject, name: string, body: Record<string, unknown>, step = stepOf(d.kind, "put"), copyFrom?: GeneratedCopyPlan["from"]) => {
+    const op: NodeOperation = { address: d.address, op: "put", collection: d.collection, name, body, step, ...(copyFrom ? { copyFrom } : {}) };
     if (d.keyRef && ("chain" in body || "generate" in body) && (d.keyRef.field === "key" || "issuer" in ((body.generate as object) ?? {}))) op.keyRef = d.keyRef;
     operations.push(op);
   };
@@ -75,24 +78,34 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
       diffJwk(d, current, { live, names, replaced, verdicts, put });
       continue;
     }
+    // A generated certificate that other nodes serve: this node gets a copy of it rather than its own, under
+    // the name it has there when that is free, so that the nodes keep holding the same objects.
+    const copy = opts.copies?.get(d.address);
+    const body = copy ? copyBody(d, copy) : d.body;
+    const newName = (seed: string) => (copy && !taken.has(nameKey(d.collection, copy.from.name)) ? copy.from.name : freeName(d.collection, d.objectName, taken, seed));
     if (!current) {
-      const name = freeName(d.collection, d.objectName, taken, d.address);
+      const name = newName(d.address);
       taken.add(nameKey(d.collection, name));
       names.set(d.address, name);
-      put(d, name, d.body);
-      verdicts.set(d.address, { action: "create", reasons: [] });
+      put(d, name, body, undefined, copy?.from);
+      verdicts.set(d.address, { action: "create", reasons: copy ? [copy.reason] : [] });
       continue;
     }
     names.set(d.address, current.name);
     const adopted = current !== owned;
-    const c = compare(d, current, opts.now);
-    if (c.action === "replace" && d.collection === "certificates") {
+    const c = copy ? { action: "replace" as const, reasons: [copy.reason] } : compare(d, current, opts.now);
+    if (c.action === "replace" && copy && current.name === copy.from.name) {
+      // The copy takes the place of what this node holds under the same name, in one atomic write that its
+      // linked JWKs follow: no handshake sees a gap, and the names stay those of the other nodes.
+      replaced.add(d.address);
+      put(d, current.name, body, undefined, copy.from);
+    } else if (c.action === "replace" && d.collection === "certificates") {
       // Create before destroy: the new certificate serves its hosts (the newest wins) before the old one goes.
-      const name = freeName(d.collection, d.objectName, taken, `${d.address}\u0000${current.name}`);
+      const name = newName(`${d.address}\u0000${current.name}`);
       taken.add(nameKey(d.collection, name));
       names.set(d.address, name);
       replaced.add(d.address);
-      put(d, name, d.body);
+      put(d, name, body, undefined, copy?.from);
       operations.push({ address: d.address, op: "delete", collection: d.collection, name: current.name, step: stepOf(d.kind, "delete") });
     } else if (c.action === "replace") {
       // A trusted certificate keeps its alias: the gateway swaps its content at once.

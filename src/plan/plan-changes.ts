@@ -2,6 +2,7 @@ import type { Diagnostic } from "../model/index.js";
 import { PlanSchema, type Plan, type PlannedOperationValue, type ResourceChangeValue } from "../model/plan.js";
 import type { LiveNode } from "../providers/provider.js";
 import type { DesiredState, EnvironmentState } from "../stack/index.js";
+import { generatedCopies, showCopies } from "./cluster-generated.js";
 import { desiredObjects, type DesiredObject } from "./desired-objects.js";
 import { diffNode, type NodeDiff, type NodeVerdict, type PlanProblem } from "./diff-node.js";
 import type { BackendChains } from "./fetch-backends.js";
@@ -41,11 +42,13 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
   for (const env of state.environments) {
     const nodes = input.live.get(env.name) ?? [];
     const desired = desiredObjects(state.stack, env, now);
-    const diffs = nodes.map((n) => diffNode(desired, indexLiveNode(n, state.stack), { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now }));
+    const indexes = nodes.map((n) => indexLiveNode(n, state.stack));
+    const copies = generatedCopies(desired, indexes, now);
+    const diffs = indexes.map((index, i) => diffNode(desired, index, { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now, copies: copies[i]! }));
     for (const d of diffs) problems.push(...d.problems);
     problems.push(...hostClaimProblems(desired, nodes, state.stack));
     const nodeNames = nodes.map((n) => n.node);
-    const envChanges = aggregate(env, desired, nodeNames, diffs, now);
+    const envChanges = showCopies(aggregate(env, desired, nodeNames, diffs, now), copies, indexes, now);
     changes.push(...envChanges);
     const trust = trustLossWarnings({ stack: state.stack, nodes, operations: diffs.map((d) => d.operations), backends: input.backends ?? new Map(), now });
     warnings.push(...trust.warnings);

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { Gateway } from "../model/index.js";
 
 /** The kinds of live object a gateway node holds, as the embedded gateway's admin API names them. */
@@ -68,6 +69,15 @@ export interface Capabilities {
   lock: boolean;
 }
 
+/** A generated certificate as one node holds it, read to give the other nodes of its environment the same one. */
+export interface GeneratedCopy {
+  /** PEM, leaf first. */
+  chain: string;
+  key: KeyObject;
+  fingerprint256: string;
+  keyFingerprint256: string;
+}
+
 /** A gateway cluster of one kind: every call names the node (an entry of the environment's `nodes`). */
 export interface Provider {
   readonly kind: string;
@@ -82,6 +92,11 @@ export interface Provider {
   unlock(node: string, holder: string): Promise<void>;
   /** Releases whoever holds the lock; resolves with what was released, or undefined if it was free. */
   forceUnlock(node: string): Promise<LockInfo | undefined>;
+  /**
+   * The chain and key of a generated certificate on one node, for the holder of that node's lock: apply
+   * copies it to the environment's other nodes. Absent where a gateway cannot hand a key out.
+   */
+  copyGenerated?(node: string, name: string, lockHolder: string): Promise<GeneratedCopy>;
   /** Frees pooled connections; optional because a provider may hold none. */
   close?(): void;
 }

@@ -122,7 +122,7 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
       out.push(diagnose(origin, address, { code: "certificate-missing", message: "needs certificate: or generate:", hint: "add certificate: { file: cert.pem } with key: { file: cert.key }, or generate: { hosts: [...] }" }));
     }
     if (c.generate && (c.key || c.chain)) {
-      out.push(diagnose(origin, address, { code: "key-with-generate", message: `a generated certificate takes no ${c.key ? "key" : "chain"}`, hint: "its key is made on the gateway and never leaves it; remove the key (or use certificate: instead of generate:)", field: [c.key ? "key" : "chain"], at: "key" }));
+      out.push(diagnose(origin, address, { code: "key-with-generate", message: `a generated certificate takes no ${c.key ? "key" : "chain"}`, hint: "its key is made at apply time and never leaves the gateways; remove the key (or use certificate: instead of generate:)", field: [c.key ? "key" : "chain"], at: "key" }));
     }
     if (c.certificate && !c.key && !("pkcs12" in c.certificate)) {
       out.push(diagnose(origin, address, { code: "key-missing", message: "a server certificate needs its private key", hint: "add key: { file: PATH } or key: { env: VAR } (or use a pkcs12 source, which carries the key)" }));

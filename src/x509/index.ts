@@ -24,6 +24,7 @@ export {
   type KeyInfo,
 } from "./describe.js";
 export { generateCertificate, type GenerateOptions, type Generated, type KeyType, type SignatureHash } from "./generate.js";
+export { generateServerCertificate, type ServerGenerateRequest } from "./generate-server.js";
 export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
 export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";

@@ -23,7 +23,7 @@ environments:                  # one gateway cluster each
 certificates:                  # TLS server certificates, chosen by SNI
   dev-wildcard:
     environments: [dev]
-    generate:                  # made at apply time; its key never leaves the gateway
+    generate:                  # made at apply time; its key never leaves the gateways
       hosts: ["*.dev.example.com"]
       keyType: ec-p256
       validity: 90d

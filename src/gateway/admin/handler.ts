@@ -3,6 +3,7 @@ import { looksLikeKeyMaterial } from "../../model/redact.js";
 import { fail, statusView, type Store } from "../store/index.js";
 import { bearerCheck } from "./auth.js";
 import { batch } from "./batch.js";
+import { copyCertificate } from "./copy-route.js";
 import { deleteObject, getObject, listObjects, postObject, putObject } from "./collections.js";
 import type { RequestContext } from "./context.js";
 import { DEFAULT_MAX_BODY_BYTES, sendFailure, sendJson } from "./http-io.js";
@@ -78,6 +79,8 @@ function dispatch(ctx: RequestContext, route: Route, method: string, metrics: ()
       return probeRoute(ctx);
     case "collection":
       return method === "GET" ? listObjects(ctx, route.collection) : postObject(ctx, route.collection);
+    case "certificate-copy":
+      return copyCertificate(ctx, route.name);
     case "object":
       if (method === "GET") return getObject(ctx, route.collection, route.name);
       if (method === "PUT") return putObject(ctx, route.collection, route.name);

@@ -8,7 +8,8 @@ export type Route =
   | { kind: "lock-renew" }
   | { kind: "probe" }
   | { kind: "collection"; collection: Collection }
-  | { kind: "object"; collection: Collection; name: string };
+  | { kind: "object"; collection: Collection; name: string }
+  | { kind: "certificate-copy"; name: string };
 
 /** The methods each kind of route answers; any other gets 405 with this Allow list. */
 export const METHODS: Record<Route["kind"], readonly string[]> = {
@@ -20,6 +21,7 @@ export const METHODS: Record<Route["kind"], readonly string[]> = {
   probe: ["POST"],
   collection: ["GET", "POST"],
   object: ["GET", "PUT", "DELETE"],
+  "certificate-copy": ["POST"],
 };
 
 const FIXED: Record<string, Route> = {
@@ -37,8 +39,9 @@ const isCollection = (s: string): s is Collection => (COLLECTIONS as readonly st
 export function matchRoute(pathname: string): Route | undefined {
   if (Object.hasOwn(FIXED, pathname)) return FIXED[pathname];
   const parts = pathname.split("/");
-  // ["", "v1", collection] or ["", "v1", collection, name]
-  if (parts[0] !== "" || parts[1] !== "v1" || parts.length < 3 || parts.length > 4) return undefined;
+  // ["", "v1", collection], ["", "v1", collection, name] or ["", "v1", "certificates", name, "copy"]
+  if (parts[0] !== "" || parts[1] !== "v1" || parts.length < 3 || parts.length > 5) return undefined;
+  if (parts.length === 5 && (parts[2] !== "certificates" || parts[4] !== "copy")) return undefined;
   const collection = parts[2]!;
   if (!isCollection(collection)) return undefined;
   if (parts.length === 3) return { kind: "collection", collection };
@@ -48,5 +51,6 @@ export function matchRoute(pathname: string): Route | undefined {
   } catch {
     return undefined;
   }
-  return name === "" ? undefined : { kind: "object", collection, name };
+  if (name === "") return undefined;
+  return parts.length === 5 ? { kind: "certificate-copy", name } : { kind: "object", collection, name };
 }

@@ -8,7 +8,7 @@ import {
   decodeCertificates,
   decodePrivateKey,
   dnsSans,
-  generateCertificate,
+  generateServerCertificate,
   hostCovered,
   hostProblem,
   ipSans,
@@ -40,6 +40,9 @@ const sansOf = (leaf: X509Certificate): string[] => [...dnsSans(leaf).map((d) =>
  */
 export async function prepareCertificate(body: CertificatePutBody, now: Date): Promise<PreparedCertificate | KeptCertificate | Failure> {
   const brought = body.chain !== undefined || body.key !== undefined;
+  if (body.generated !== undefined && (body.chain === undefined || body.key === undefined)) {
+    return fail(422, "certificate-source", "generated: marks a chain and key as generated; send it with both", { field: "generated", hint: "send chain and key with generated: true, or generate: { hosts: [...] } to have this node make one" });
+  }
   if (body.generate && brought) {
     return fail(422, "certificate-source", "give either chain and key, or generate, not both", { field: "generate", hint: "remove generate to store your own certificate, or chain and key to have the gateway make one" });
   }
@@ -68,7 +71,8 @@ export async function prepareCertificate(body: CertificatePutBody, now: Date): P
     default: body.default,
     chainPem: certificatesToPem(chain),
     keyPem: pkcs8(key),
-    generated: false,
+    // Generated for the environment (by certform, or copied from another node): served and shown as generated.
+    generated: body.generated === true,
     labels: body.labels,
   };
 }
@@ -98,14 +102,8 @@ async function generated(body: CertificatePutBody, gen: GenerateBody, now: Date)
   }
   const issuer = gen.issuer ? issuerOf(gen.issuer, now) : undefined;
   if (isFailure(issuer)) return issuer;
-  const made = await generateCertificate({
-    hosts: gen.hosts,
-    keyType: gen.keyType,
-    validityDays: gen.validityDays,
-    subject: `CN=${escapeDnValue(gen.subject ?? gen.hosts[0]!)}`,
-    ...(issuer ? { issuer: { certificate: issuer.chain[0]!, key: issuer.key } } : {}),
-  });
-  const chain = [made.certificate, ...(issuer?.chain ?? [])];
+  const made = await generateServerCertificate({ hosts: gen.hosts, keyType: gen.keyType, validityDays: gen.validityDays, ...(gen.subject !== undefined ? { subject: gen.subject } : {}), ...(issuer ? { issuer } : {}) });
+  const chain = made.chain;
   const hosts = body.hosts.length > 0 ? body.hosts : gen.hosts;
   // Catches hosts (top level) that the generated SANs do not cover.
   const problem = serverProblem(chain, made.key, body.hosts, now);
@@ -128,8 +126,5 @@ function issuerOf(given: { chain: string; key: string }, now: Date): { chain: X5
   const problem = firstError(checkTrustedCertificate({ certificates: chain, now, warnBeforeDays: 0 }), () => "generate.issuer.chain");
   return problem ?? { chain, key };
 }
-
-// RFC 4514: a subject given as text stays one CN, whatever commas or plus signs it holds.
-const escapeDnValue = (v: string): string => v.replace(/([,+"\\<>;=#])/g, "\\$1");
 
 const pkcs8 = (key: KeyObject): string => key.export({ type: "pkcs8", format: "pem" }) as string;

@@ -1,12 +1,13 @@
 import type { Capabilities, Provider, ProviderFactory } from "../provider.js";
 import { createAdminClient } from "./client.js";
+import { copyGenerated } from "./copier.js";
 import { fetchLiveNode } from "./fetcher.js";
 import { forceReleaseLock, acquireLock, releaseLock } from "./locker.js";
 import { applyOperations } from "./operator.js";
 import { clientSettings, type EmbeddedGateway } from "./settings.js";
 
 // The embedded gateway's provider: the admin API client (client + transport), read (fetcher), apply
-// (operator), lock (locker), and the translation between views and live objects (transformer).
+// (operator), lock (locker), copies of generated certificates (copier), and the translation between views and live objects (transformer).
 
 /** The embedded gateway is the reference: it does everything a provider can. */
 const CAPABILITIES: Capabilities = { generate: true, jwks: true, clientTrust: true, managementTrust: true, batch: true, lock: true };
@@ -22,6 +23,7 @@ export const createEmbeddedProvider: ProviderFactory<EmbeddedGateway> = (gateway
     lock: (node, holder, purpose, ttlSeconds) => acquireLock(client, node, holder, purpose, ttlSeconds),
     unlock: (node, holder) => releaseLock(client, node, holder),
     forceUnlock: (node) => forceReleaseLock(client, node),
+    copyGenerated: (node, name, lockHolder) => copyGenerated(client, node, name, lockHolder),
     close: () => client.close(),
   } satisfies Provider;
 };
