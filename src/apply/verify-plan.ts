@@ -36,7 +36,8 @@ export async function verifyPlannedEnvironment(env: Plan["environments"][number]
     for (const c of plan?.resource_changes ?? []) {
       if (c.environment !== env.name || c.kind !== "trustAssignments" || c.action === "delete" || !c.after) continue;
       const endpoint = c.after.settings.endpoint;
-      if (typeof endpoint === "string") aliasesOf.set(endpoint, [...(aliasesOf.get(endpoint) ?? []), String(c.after.settings.alias)]);
+      // scope: clients with an endpoint is that endpoint's clients' trust, not its backend's.
+      if (typeof endpoint === "string" && c.after.settings.scope === undefined) aliasesOf.set(endpoint, [...(aliasesOf.get(endpoint) ?? []), String(c.after.settings.alias)]);
     }
     for (const o of owned) {
       if (o.collection !== "endpoints" || !isDeclared(o.labels[LABEL.address])) continue;

@@ -116,12 +116,13 @@ function impactOf(address: string, d: DesiredObject | undefined, liveFields: Rec
 /** Removing the last trust an https endpoint has leaves it rejecting its backend: say so. */
 function trustWarnings(env: EnvironmentState, changes: readonly ResourceChangeValue[]): Plan["warnings"] {
   const out: Plan["warnings"] = [];
-  const removed = changes.filter((c) => c.kind === "trustAssignments" && c.action === "delete");
+  // Client trust (scope: clients, with or without an endpoint) never was a backend's trust.
+  const removed = changes.filter((c) => c.kind === "trustAssignments" && c.action === "delete" && c.before?.settings.scope !== "clients");
   for (const c of removed) {
     for (const endpoint of c.impact.endpoints) {
       const e = env.endpoints.find((x) => x.address === endpoint);
       if (!e || !e.spec.url.startsWith("https:")) continue;
-      const stillTrusted = env.trustAssignments.some((t) => t.spec.endpoint === e.name || t.spec.scope === "environment");
+      const stillTrusted = env.trustAssignments.some((t) => (t.spec.endpoint === e.name && t.spec.scope === undefined) || t.spec.scope === "environment");
       if (!stillTrusted) out.push({ address: endpoint, code: "trust-removed", message: `${endpoint} will reject its backend: ${c.address} is deleted and nothing else trusts it` });
     }
   }

@@ -10,6 +10,7 @@ import type { TLSSocket } from "node:tls";
 import { emptyState, type GatewayState } from "../state.js";
 import { backendAgents } from "./backend-agents.js";
 import { rememberPresentedChain } from "./client-auth.js";
+import { askForClientCertificate } from "./client-request.js";
 import { materialKey } from "./contexts.js";
 import { requestHandler } from "./handler.js";
 import { buildSnapshot, contextFor, type Snapshot } from "./snapshot.js";
@@ -41,7 +42,8 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
 
   const server = createServer(
     {
-      SNICallback: (servername, cb) => {
+      SNICallback(this: TLSSocket | undefined, servername, cb) {
+        askForClientCertificate(this, snap.policies, servername);
         const found = contextFor(snap, servername);
         // No certificate for the name: the server's own context answers, which holds the default
         // certificate or, without one, none, and OpenSSL then fails the handshake. Node would also fall
@@ -73,7 +75,8 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
   function applyDefaultContext(next: Snapshot): void {
     const fallback = next.sni.fallback;
     const clients = next.policies.forName(undefined).trust;
-    const key = `${fallback ? materialKey(fallback) : "-"}|${clients.key}|${next.policies.any}`;
+    const asks = next.policies.forName(undefined).asks;
+    const key = `${fallback ? materialKey(fallback) : "-"}|${clients.key}|${next.policies.any}|${asks}`;
     if (key === defaultKey) return;
     // While any host enforces mutual TLS, no session is resumed: a resumed session skips the client's
     // certificate chain and may even be carried over from another host's connection.
@@ -85,9 +88,9 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
       warn(`default certificate ${JSON.stringify(fallback?.name)} cannot be loaded (${(err as NodeJS.ErrnoException).code ?? "error"}); clients without a known SNI name are refused`);
       server.setSecureContext({ ca: [], secureOptions });
     }
-    // Node reads requestCert from the server for each new connection; asking only while some host needs
-    // it spares every other client a certificate prompt.
-    (server as unknown as { requestCert: boolean }).requestCert = next.policies.any;
+    // Node reads requestCert from the server for each new connection: it decides for clients without SNI;
+    // SNICallback decides for the others (client-request.ts).
+    (server as unknown as { requestCert: boolean }).requestCert = asks;
     defaultKey = key;
   }
 

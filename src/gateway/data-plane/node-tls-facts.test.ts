@@ -101,6 +101,44 @@ describe("Node's TLS server, as the data plane relies on it", () => {
     expect(seen.server[2]!.authorized).toBe(false);
   });
 
+  it("calls SNICallback on the connection's TLSSocket, where the verify mode can still be set for the name asked for", async () => {
+    type Internals = { _handle: { setVerifyMode(request: boolean, reject: boolean): void }; _requestCert: boolean };
+    const seen: TLSSocket[] = [];
+    for (const initially of [false, true]) {
+      server = createServer({
+        rejectUnauthorized: false,
+        requestCert: initially,
+        cert: fallback.pem,
+        key: fallback.keyPem,
+        SNICallback(this: TLSSocket, name, cb) {
+          const ask = name === "a.example.com";
+          const s = this as unknown as Internals;
+          s._handle.setVerifyMode(ask, false);
+          // Node sets authorized after the handshake only when this is true.
+          s._requestCert = ask;
+          cb(null, ctxA);
+        },
+      });
+      server.on("secureConnection", (s) => {
+        seen.push(s);
+        s.end("x");
+      });
+      await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+      const port = (server.address() as AddressInfo).port;
+      for (const maxVersion of ["TLSv1.2", "TLSv1.3"] as const) {
+        const withCert = { cert: client.pem, key: client.keyPem, maxVersion };
+        await hs(port, "a.example.com", withCert);
+        expect(seen.at(-1)!.getPeerX509Certificate()?.fingerprint256).toBe(fpOf(client));
+        expect(seen.at(-1)!.authorized).toBe(true);
+        await hs(port, "b.example.com", withCert);
+        expect(seen.at(-1)!.getPeerX509Certificate()).toBeUndefined();
+        expect(seen.at(-1)!.authorized).toBe(false);
+      }
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+  });
+
   it("resumes a session under another SNI name with the first connection's client certificate, unless tickets are off", async () => {
     const { port, seen } = await listen((name) => (name === "a.example.com" ? ctxA : undefined), { fallback: true, requestCert: true });
     const first = await hs(port, "a.example.com", { cert: client.pem, key: client.keyPem });
