@@ -132,7 +132,8 @@ describe("import of foreign exports", () => {
 
     const ambiguous = await quiet(() => runImport(zip, { env: "staging", out: join(work, "apz-none"), gatewayType: "embedded", format: "text" }));
     expect(ambiguous.code).toBe(1);
-    expect(ambiguous.out).toContain("the input holds environments API Manager, prod, test");
+    expect(ambiguous.out).toContain('the input holds environments "API Manager", prod, test, none of them named staging');
+    expect(ambiguous.out).toContain('hint: choose one with --map-environment FROM=staging, e.g. --map-environment "API Manager=staging"');
 
     const out = join(work, "apinizer-stack");
     const r = await quiet(() => runImport(zip, { env: "prod", mapEnvironment: ["test=prod"], out, node: [gw.admin], gatewayType: "embedded", apply: true, autoApprove: true, format: "text" }));
