@@ -85,19 +85,21 @@ describe("import of foreign exports", () => {
   it("a WSO2 apictl API export (directory): aliases kept, endpoints and their trust linked, mutual TLS for client certificates", async () => {
     const out = join(work, "wso2-stack");
     const r = await quiet(() => runImport(wso2Dir, { env: "prod", out, node: [gw.admin], gatewayType: "embedded", apply: true, autoApprove: true, format: "text" }));
-    expect(r.out).toContain("Imported a WSO2 apictl export (PizzaShackAPI) (WSO2 apictl export) as stack pizzashackapi, environment prod: 3 trusted certificates, 2 endpoints, 3 trust assignments.");
+    expect(r.out).toContain("Imported a WSO2 apictl export (PizzaShackAPI) (WSO2 apictl export) as stack pizzashackapi, environment prod: 3 trusted certificates, 2 endpoints, 4 trust assignments.");
     expect(r.out).toContain("Apply complete!");
     expect(r.code).toBe(0);
     const yaml = readFileSync(join(out, "pizzashackapi.yaml"), "utf8");
     expect(yaml).toContain('    url: "https://pizza.backend.internal:9443/api"\n    path: /pizzashack/1.0.0\n');
-    expect(yaml).toMatch(/partner-client-clients:\n    certificate: partner-client\n    scope: clients\n    required: false\n/);
+    // The API's client certificate is required on its routes only: production and sandbox.
+    expect(yaml).toMatch(/partner-client-pizzashackapi-clients:\n    certificate: partner-client\n    endpoint: pizzashackapi\n    scope: clients\n    required: false\n/);
+    expect(yaml).toMatch(/partner-client-pizzashackapi-sandbox-clients:\n    certificate: partner-client\n    endpoint: pizzashackapi-sandbox\n    scope: clients\n    required: false\n/);
 
     const endpoints = (await api(gw.admin, "GET", "/v1/endpoints")).body;
     const list = (Array.isArray(endpoints) ? endpoints : endpoints.items) as { name: string; trustedAliases: string[] }[];
     expect(list.find((e) => e.name === "pizzashackapi")?.trustedAliases).toEqual(["pizza-backend"]);
     expect(list.find((e) => e.name === "pizzashackapi-sandbox")?.trustedAliases).toEqual(["pizza-sandbox"]);
     expect((await api(gw.admin, "GET", "/v1/trusted/partner-client")).body.fingerprint256).toBe(partner.certificate.fingerprint256);
-    expect((await api(gw.admin, "GET", "/v1/trust/partner-client-clients")).body).toMatchObject({ alias: "partner-client", scope: "clients", required: false });
+    expect((await api(gw.admin, "GET", "/v1/trust/partner-client-pizzashackapi-clients")).body).toMatchObject({ alias: "partner-client", scope: "clients", endpoint: "pizzashackapi", required: false });
     await noChanges(out);
   });
 
@@ -130,7 +132,8 @@ describe("import of foreign exports", () => {
 
     const ambiguous = await quiet(() => runImport(zip, { env: "staging", out: join(work, "apz-none"), gatewayType: "embedded", format: "text" }));
     expect(ambiguous.code).toBe(1);
-    expect(ambiguous.out).toContain("the input holds environments API Manager, prod, test");
+    expect(ambiguous.out).toContain('the input holds environments "API Manager", prod, test, none of them named staging');
+    expect(ambiguous.out).toContain('hint: choose one with --map-environment FROM=staging, e.g. --map-environment "API Manager=staging"');
 
     const out = join(work, "apinizer-stack");
     const r = await quiet(() => runImport(zip, { env: "prod", mapEnvironment: ["test=prod"], out, node: [gw.admin], gatewayType: "embedded", apply: true, autoApprove: true, format: "text" }));

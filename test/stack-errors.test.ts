@@ -140,6 +140,58 @@ trustAssignments:
     expect(d2.message).toContain("neither endpoint nor scope");
   });
 
+  it("scope: clients may name an endpoint (mutual TLS for its routes); another scope with an endpoint is refused", async () => {
+    const ok = await validate(`endpoints:
+  billing: { url: "https://billing.internal" }
+trustedCertificates:
+  ca: { certificate: { url: "https://127.0.0.1:1" } }
+trustAssignments:
+  partners: { certificate: ca, scope: clients, endpoint: billing, hosts: ["api.example.com"], required: false }
+`);
+    expect(ok.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+
+    for (const scope of ["environment", "management"]) {
+      const bad = await validate(`endpoints:
+  billing: { url: "https://billing.internal" }
+trustedCertificates:
+  ca: { certificate: { url: "https://127.0.0.1:1" } }
+trustAssignments:
+  partners: { certificate: ca, endpoint: billing, scope: ${scope} }
+`);
+      const d = only(bad.diagnostics, "trust-target");
+      expect(d).toMatchObject({ ...positionOf(bad.text, "scope:"), address: "trustAssignments.partners" });
+      expect(d.message).toContain(`has both endpoint and scope: ${scope}`);
+      expect(d.hint).toContain("scope: clients");
+    }
+  });
+
+  it("scope: clients naming an unknown endpoint, or one of another environment, is an error at that reference", async () => {
+    const unknown = await validate(`trustedCertificates:
+  ca: { certificate: { url: "https://127.0.0.1:1" } }
+trustAssignments:
+  partners: { certificate: ca, scope: clients, endpoint: biling }
+endpoints:
+  billing: { url: "https://billing.internal" }
+`);
+    expect(unknown.diagnostics.filter((x) => x.severity === "error")).toHaveLength(1);
+    const d = only(unknown.diagnostics, "reference-missing");
+    expect(d).toMatchObject({ ...positionOf(unknown.text, "biling"), address: "trustAssignments.partners[dev]" });
+    expect(d.message).toContain('endpoint "biling" is not declared in endpoints');
+
+    const elsewhere = await validate(`endpoints:
+  billing: { url: "https://billing.internal", environments: [prod] }
+trustedCertificates:
+  ca: { certificate: { url: "https://127.0.0.1:1" } }
+trustAssignments:
+  partners: { certificate: ca, scope: clients, endpoint: billing }
+`);
+    expect(elsewhere.diagnostics.filter((x) => x.severity === "error")).toHaveLength(1);
+    const e = only(elsewhere.diagnostics, "reference-missing");
+    expect(e).toMatchObject({ ...positionOf(elsewhere.text, "billing }"), address: "trustAssignments.partners[dev]" });
+    expect(e.message).toContain('endpoint "billing" exists, but not in environment dev');
+    expect(e.hint).toContain("add dev to endpoints.billing.environments");
+  });
+
   it("a certificate with neither a certificate nor generate, or without its key, is refused", async () => {
     const { diagnostics, text } = await validate(`certificates:
   a: { hosts: ["a.example.com"] }

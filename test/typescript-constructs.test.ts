@@ -19,6 +19,7 @@ describe("certform constructs", () => {
     const billing = new Endpoint(new Construct(stack, "group"), "billing-endpoint", { name: "billing", url: "https://billing.internal" });
     new TrustAssignment(stack, "billing-backend", { certificate: ca, endpoint: billing });
     new TrustAssignment(stack, "by-name", { certificate: "billing-ca", scope: "management" });
+    new TrustAssignment(stack, "billing-clients", { certificate: ca, scope: "clients", endpoint: billing, hosts: ["api.example.com"] });
     new Jwk(stack, "signing", { certificate: api });
     expect(billing.address).toBe("endpoints.billing");
 
@@ -33,7 +34,11 @@ describe("certform constructs", () => {
       certificates: { api: { environments: ["dev"], generate: { hosts: ["${var:host}"], keyType: "ec-p256", validity: "90d", renewBefore: "30d" }, default: false, protect: false } },
       trustedCertificates: { "billing-ca": { certificate: { url: "https://127.0.0.1:9443", select: "root" }, protect: false } },
       endpoints: { billing: { url: "https://billing.internal", protect: false } },
-      trustAssignments: { "billing-backend": { certificate: "billing-ca", endpoint: "billing" }, "by-name": { certificate: "billing-ca", scope: "management" } },
+      trustAssignments: {
+        "billing-backend": { certificate: "billing-ca", endpoint: "billing" },
+        "by-name": { certificate: "billing-ca", scope: "management" },
+        "billing-clients": { certificate: "billing-ca", scope: "clients", endpoint: "billing", hosts: ["api.example.com"] },
+      },
       jwks: { signing: { certificate: "api", use: "sig", onCertificateChange: "update", onCertificateDelete: "delete" } },
       alerts: { warnBefore: "20d", criticalBefore: "7d" },
     });

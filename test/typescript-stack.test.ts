@@ -92,7 +92,7 @@ app.synth();
     expect(byAddress("trustAssignments.both")).toMatchObject({
       code: "trust-target",
       ...{ file, ...positionOf(source, "scope:") },
-      message: "trustAssignments.both: has both endpoint and scope (construct payments/edge/both)",
+      message: "trustAssignments.both: has both endpoint and scope: environment (construct payments/edge/both)",
     });
     expect(at(byAddress("variables.host"))).toEqual({ file, ...positionOf(source, "prod:") });
     expect(byAddress("variables.host").message).toContain("(construct payments)");

@@ -6,8 +6,9 @@ import { apiOf, certificateOf, entriesOf, first, hostOf, META, parse, type Api, 
 // A WSO2 apictl API export or project (one API directory, or several under one root): every
 // Endpoint-certificates/endpoint_certificates.yaml entry ({ alias, endpoint, certificate }) becomes a trusted
 // certificate (alias kept), the endpoint it is for, and the trust between them; every
-// Client-certificates/client_certificates.yaml entry becomes a trusted certificate that clients must chain
-// to (mutual TLS). api.yaml gives the API's name, context and production / sandbox URLs.
+// Client-certificates/client_certificates.yaml entry becomes a trusted certificate that clients of that API
+// must chain to: mutual TLS (scope: clients) for the endpoints of the API's URLs, which carry its routes.
+// api.yaml gives the API's name, context and production / sandbox URLs.
 
 export function fromWso2(files: Files): ImportModel {
   const roots = [...new Set([...files.keys()].map((p) => META.exec(p)?.[1]?.replace(/Meta-information\/$/, "")).filter((r): r is string => r !== undefined))].sort();
@@ -50,13 +51,30 @@ export function fromWso2(files: Files): ImportModel {
       model.trust.push({ name: uniqueName(`${certificate}-${ep}`.slice(0, 64), names.trust), certificate, endpoint: ep });
     }
     const clPath = first(files, root, ["Client-certificates/client_certificates.yaml", "Client-certificates/client_certificates.yml", "Client-certificates/client_certificates.json", "Meta-information/client_certificates.yaml", "Meta-information/client_certificates.json"]);
-    for (const e of clPath ? entriesOf(parse(files, clPath)) : []) {
+    const clientEntries = clPath ? entriesOf(parse(files, clPath)) : [];
+    // WSO2 requires an API's client certificates on that API only: its routes here are the endpoints of
+    // its production and sandbox URLs.
+    const apiEndpoints = clientEntries.length > 0 ? [...new Set([...(api?.production ?? []), ...(api?.sandbox ?? [])])].map(endpoint) : [];
+    for (const e of clientEntries) {
       const cert = certificateOf(files, clPath!.slice(0, clPath!.lastIndexOf("/") + 1), e);
       const certificate = trusted(String(e.alias ?? cert.subject), cert);
-      if (model.trust.some((t) => t.certificate === certificate && t.scope === "clients")) continue;
-      const name = uniqueName(`${certificate}-clients`.slice(0, 64), names.trust);
-      model.trust.push({ name, certificate, scope: "clients", ...(api?.mutualSslOptional ? { required: false } : {}) });
-      model.notes.push(`trustAssignments.${name}: WSO2 asks for this client certificate on API ${api?.name ?? apiSlug} only; certform asks clients of every host unless you list hosts:`);
+      const required = api?.mutualSslOptional ? { required: false } : {};
+      const apiName = api?.name ?? apiSlug;
+      if (apiEndpoints.length === 0) {
+        if (model.trust.some((t) => t.certificate === certificate && t.scope === "clients" && t.endpoint === undefined)) continue;
+        const name = uniqueName(`${certificate}-clients`.slice(0, 64), names.trust);
+        model.trust.push({ name, certificate, scope: "clients", ...required });
+        model.notes.push(`trustAssignments.${name}: API ${apiName} names no endpoint URL, so its client certificate is required on every route of every host; add endpoint: NAME to limit it to that API's routes`);
+        continue;
+      }
+      const added: string[] = [];
+      for (const ep of apiEndpoints) {
+        if (model.trust.some((t) => t.certificate === certificate && t.scope === "clients" && t.endpoint === ep)) continue;
+        const name = uniqueName(`${certificate}-${ep}-clients`.slice(0, 64), names.trust);
+        model.trust.push({ name, certificate, endpoint: ep, scope: "clients", ...required });
+        added.push(`trustAssignments.${name}`);
+      }
+      if (added.length > 0) model.notes.push(`${added.join(", ")}: mutual TLS for API ${apiName}'s routes only, as in WSO2; every host asks clients for a certificate unless you list hosts:`);
     }
   }
   if (model.trusted.length === 0) throw new ImportError("the WSO2 export holds no endpoint or client certificates", "empty-import", "export the API with its certificates (apictl export api)");

@@ -72,21 +72,50 @@ export function importBundle(req: ImportRequest): ImportResult {
   };
 }
 
-/** The input's environment whose objects go to the target: the only one, or the one --map-environment maps to it. */
+/** The environments an input holds, by name; several bundles of one environment are refused. */
+function environmentsOf(opened: OpenedInput, req: ImportRequest): string[] {
+  if (opened.format === "certform") {
+    const seen = new Map<string, string>();
+    for (const b of opened.bundles) {
+      const env = b.manifest.source.environment;
+      const first = seen.get(env);
+      if (first !== undefined) throw new ImportError(`the input holds two bundles of environment ${env} (${first || "the input"} and ${b.label})`, "ambiguous-environment", "keep one bundle per environment in it");
+      seen.set(env, b.label);
+    }
+    return [...seen.keys()].sort();
+  }
+  if (opened.format === "apinizer") return [...new Set(apinizerFiles([...opened.files.keys()], req.mappings.map(([f]) => f)).map((f) => f.environment).filter((e): e is string => e !== undefined))].sort();
+  return [];
+}
+
+/**
+ * The input's environment whose objects go to the target: the one --map-environment maps to it, else the
+ * input's only one, else the one named like the target. An input that holds several, none of that name,
+ * needs --map-environment: import does not guess.
+ */
 function chooseEnvironment(opened: OpenedInput, req: ImportRequest): string | undefined {
-  const known = opened.format === "certform" ? [opened.manifest.source.environment] : opened.format === "apinizer" ? [...new Set(apinizerFiles([...opened.files.keys()], req.mappings.map(([f]) => f)).map((f) => f.environment).filter((e): e is string => e !== undefined))].sort() : [];
+  const known = environmentsOf(opened, req);
   for (const [from, to] of req.mappings) {
     if (!known.includes(from)) throw new ImportError(`--map-environment ${from}=${to}: the input has no environment ${from}`, "unknown-environment", known.length ? `it holds: ${known.join(", ")}` : "this input names no environments: leave --map-environment out");
     if (to !== req.environment) throw new ImportError(`--map-environment ${from}=${to}: this import writes environment ${req.environment}`, "unknown-environment", `map to it (--map-environment ${from}=${req.environment}), or import once per environment`);
   }
   if (req.mappings.length > 1) throw new ImportError(`${req.mappings.length} environments map to ${req.environment}`, "ambiguous-environment", "map one environment of the input to the target; import once per environment");
   if (req.mappings.length === 1) return req.mappings[0]![0];
-  if (known.length > 1) throw new ImportError(`the input holds environments ${known.join(", ")}`, "ambiguous-environment", `choose one: --map-environment ${known[0]}=${req.environment}`);
-  return known[0];
+  if (known.length <= 1) return known[0];
+  if (known.includes(req.environment)) return req.environment;
+  const shown = (e: string) => (/^[A-Za-z0-9._-]+$/.test(e) ? e : JSON.stringify(e));
+  throw new ImportError(
+    `the input holds environments ${known.map(shown).join(", ")}, none of them named ${req.environment}`,
+    "ambiguous-environment",
+    `choose one with --map-environment FROM=${req.environment}, e.g. --map-environment ${/\s/.test(known[0]!) ? JSON.stringify(`${known[0]}=${req.environment}`) : `${known[0]}=${req.environment}`}`,
+  );
 }
 
 function toModel(opened: OpenedInput, environment: string | undefined, known: string[]): ImportModel {
-  if (opened.format === "certform") return fromCertform(opened.manifest, opened.files);
+  if (opened.format === "certform") {
+    const bundle = opened.bundles.find((b) => b.manifest.source.environment === environment) ?? opened.bundles[0]!;
+    return fromCertform(bundle.manifest, bundle.files);
+  }
   if (opened.format === "wso2-apictl") return fromWso2(opened.files);
   return fromApinizer(opened.files, environment, known);
 }

@@ -1,16 +1,16 @@
 import { readFileSync, statSync } from "node:fs";
-import type { BundleManifest } from "../model/bundle.js";
 import { MANIFEST, verifyBundle } from "./bundle-file.js";
+import { jsonBundle, looksLikeBundleSet, readBundleSet, type CertformBundle } from "./certform-bundles.js";
 import { readDirectory } from "./dir-read.js";
 import { ImportError } from "./import-model.js";
-import { safeEntryName, sizeGuard, UnsafeBundleError, type ReadLimits } from "./limits.js";
+import { UnsafeBundleError, type ReadLimits } from "./limits.js";
 import { isZip, readZip } from "./zip-read.js";
 
 export const INPUT_FORMATS = ["certform", "wso2-apictl", "apinizer"] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
 export type OpenedInput =
-  | { format: "certform"; manifest: BundleManifest; files: Map<string, Buffer> }
+  | { format: "certform"; bundles: CertformBundle[] }
   | { format: "wso2-apictl" | "apinizer"; files: Map<string, Buffer> };
 
 const WSO2_MARKERS = /(^|\/)(Endpoint-certificates\/endpoint_certificates|Client-certificates\/client_certificates|Meta-information\/(endpoint|client)_certificates|(Meta-information\/)?api)\.(ya?ml|json)$/;
@@ -40,40 +40,17 @@ export function openInput(path: string, limits: ReadLimits, forced?: InputFormat
   const format = forced ?? detect(files, jsonManifest !== undefined);
   if (format === "certform") {
     const manifestText = jsonManifest ?? files.get(MANIFEST)?.toString("utf8");
-    if (manifestText === undefined) throw new ImportError(`no ${MANIFEST} in ${path}: not a certform bundle`, "not-a-bundle", "drop --from certform, or give a bundle written by certform export");
-    return { format, manifest: verifyBundle(manifestText, files), files };
+    if (manifestText !== undefined) return { format, bundles: [{ label: "", manifest: verifyBundle(manifestText, files), files }] };
+    if (!looksLikeBundleSet([...files.keys()])) throw new ImportError(`no ${MANIFEST} in ${path}: not a certform bundle`, "not-a-bundle", "drop --from certform, or give a bundle written by certform export (or a directory or ZIP of such bundles, one per environment)");
+    return { format, bundles: readBundleSet(files, limits) };
   }
   return { format, files };
-}
-
-/** A certform JSON bundle: its manifest (without contents) and its files, each path checked like a ZIP entry's. */
-function jsonBundle(data: Buffer, limits: ReadLimits): { manifest: string; files: Map<string, Buffer> } | undefined {
-  const text = data.toString("utf8");
-  if (!text.trimStart().startsWith("{")) return undefined;
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  if (doc.format !== "certform-bundle") return undefined;
-  const { contents, ...manifest } = doc;
-  const files = new Map<string, Buffer>();
-  const guard = sizeGuard(limits);
-  if (typeof contents === "object" && contents !== null) {
-    for (const [name, value] of Object.entries(contents)) {
-      const path = safeEntryName(name);
-      const bytes = Buffer.from(String(value), "utf8");
-      guard(path, bytes.length);
-      files.set(path, bytes);
-    }
-  }
-  return { manifest: JSON.stringify(manifest), files };
 }
 
 function detect(files: ReadonlyMap<string, Buffer>, json: boolean): InputFormat {
   if (json || files.has(MANIFEST)) return "certform";
   const paths = [...files.keys()];
+  if (looksLikeBundleSet(paths)) return "certform";
   if (paths.some((p) => WSO2_MARKERS.test(p))) return "wso2-apictl";
   if (paths.length > 0 && paths.every((p) => CERT_FILE.test(p))) return "apinizer";
   throw new ImportError(

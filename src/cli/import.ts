@@ -11,7 +11,7 @@ export function registerImport(program: Command, setExit: (code: ExitCode) => vo
     .argument("<bundle>", "a certform bundle (ZIP or JSON), a WSO2 apictl API/project export (ZIP or directory), or an Apinizer certificate export (ZIP)")
     .requiredOption("--env <name>", "the environment the stack targets")
     .requiredOption("--out <dir>", "where to write the stack (a new or empty directory)")
-    .option("--map-environment <from=to>", "take the input's environment FROM as TO (TO is --env)", repeat)
+    .option("--map-environment <from=to>", "take the input's environment FROM as TO (TO is --env); default: the input's environment named like --env", repeat)
     .option("--node <url>", "admin URL of a node of the target environment (repeatable)", repeat)
     .addOption(new Option("--gateway-type <type>", "the target's gateway type").choices(["embedded", "haproxy"]).default("embedded"))
     .option("--name <stack>", "the stack's name (default: the bundle's)")

@@ -41,7 +41,10 @@ export type EndpointProps = ResourceProps<typeof EndpointResourceSchema>;
 export type TrustAssignmentProps = ResourceProps<typeof TrustAssignmentResourceSchema, "certificate" | "endpoint"> & {
   /** The trusted certificate: a TrustedCertificate or a trustedCertificates name. */
   certificate: TrustedCertificate | string;
-  /** The endpoint that trusts it. Exactly one of endpoint / scope. */
+  /**
+   * The endpoint that trusts it (its backend). Exactly one of endpoint / scope, except with scope: "clients",
+   * where it limits mutual TLS to that endpoint's routes.
+   */
   endpoint?: Endpoint | string;
 };
 export type JwkProps = ResourceProps<typeof JwkResourceSchema, "certificate"> & {
@@ -99,7 +102,7 @@ export class Endpoint extends CertformConstruct<EndpointProps> {
   }
 }
 
-/** Who trusts what, exactly one of endpoint / scope: `trustAssignments.NAME`. */
+/** Who trusts what, exactly one of endpoint / scope (scope "clients" may name an endpoint too): `trustAssignments.NAME`. */
 export class TrustAssignment extends CertformConstruct<TrustAssignmentProps> {
   constructor(scope: Construct, id: string, props: TrustAssignmentProps) {
     super(scope, id, "trustAssignments", props);

@@ -85,16 +85,16 @@ export const EndpointPut = z
   })
   .meta({ id: "EndpointPut" });
 export const EndpointView = z
-  .object({ name: z.string(), url: z.string(), path: z.string(), trustedAliases: z.array(z.string()).describe("Derived from trust bindings with this endpoint."), labels: z.record(z.string(), z.string()), updatedRevision: z.number().int() })
+  .object({ name: z.string(), url: z.string(), path: z.string(), trustedAliases: z.array(z.string()).describe("Derived from trust bindings with this endpoint (its backend's trust; client bindings are not listed)."), labels: z.record(z.string(), z.string()), updatedRevision: z.number().int() })
   .meta({ id: "EndpointView" });
 
-/** PUT /v1/trust/{name}: one trusted alias bound to an endpoint or a scope. */
+/** PUT /v1/trust/{name}: one trusted alias bound to an endpoint or a scope, or (scope clients) to an endpoint's clients. */
 export const TrustPut = z
   .strictObject({
     alias: Alias,
-    endpoint: ObjectName.optional(),
+    endpoint: ObjectName.optional().describe("Without scope: the endpoint's backend trusts the alias. With scope clients: only this endpoint's routes require the client certificate."),
     scope: z.enum(TRUST_SCOPES).optional(),
-    hosts: z.array(Host).optional().describe("scope clients: the hosts whose clients must present a certificate; default: every host."),
+    hosts: z.array(Host).optional().describe("scope clients: the hosts that ask clients for a certificate (default: every host); without endpoint, every request to them must present one."),
     required: z.boolean().optional().describe("scope clients: false lets clients without a certificate through (default true)."),
     labels: Labels,
   })

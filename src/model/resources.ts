@@ -70,17 +70,21 @@ export const TrustAssignmentResourceSchema = z
     environments: Environments,
     description: Description,
     certificate: NameSchema.describe("A trustedCertificates name."),
-    endpoint: NameSchema.optional().describe("The endpoint that trusts it. Exactly one of endpoint / scope."),
+    endpoint: NameSchema.optional().describe(
+      "The endpoint that trusts it (its backend). Exactly one of endpoint / scope, except that scope: clients may name an endpoint: then only that endpoint's routes require the client certificate.",
+    ),
     scope: z
       .enum(TRUST_SCOPES)
       .optional()
       .describe(
-        "environment: every endpoint of the environment; management: the gateway's own outbound calls; clients: mutual TLS for clients of `hosts`.",
+        "environment: every endpoint of the environment; management: the gateway's own outbound calls; clients: mutual TLS for clients of `hosts` (with endpoint: for that endpoint's routes only).",
       ),
-    hosts: Hosts.optional().describe("With scope: clients — the hosts whose clients must present a certificate chained to it."),
+    hosts: Hosts.optional().describe(
+      "With scope: clients — the hosts that ask clients for a certificate chained to it (default: every host). Without endpoint, every request to them needs one; with endpoint, only requests to that endpoint's routes, which no other host can then serve to a client without one.",
+    ),
     required: z.boolean().optional().describe("With scope: clients — false lets clients without a certificate through (default true)."),
   })
-  .meta({ id: "TrustAssignment", description: "Who trusts what: exactly one of endpoint / scope." });
+  .meta({ id: "TrustAssignment", description: "Who trusts what: exactly one of endpoint / scope; scope: clients may also name an endpoint." });
 
 export const JwkResourceSchema = z
   .strictObject({

@@ -136,8 +136,10 @@ function checkTrustAssignments(loaded: LoadedStack, stack: StackFile): Diagnosti
   for (const [name, t] of Object.entries(stack.trustAssignments ?? {})) {
     const address = `trustAssignments.${name}`;
     const origin = loaded.origins.get(address)!;
-    if (t.endpoint !== undefined && t.scope !== undefined) {
-      out.push(diagnose(origin, address, { code: "trust-target", message: "has both endpoint and scope", hint: "keep exactly one: endpoint: NAME for one backend, or scope: environment | management | clients", field: ["scope"], at: "key" }));
+    // scope: clients with endpoint: is mutual TLS for that endpoint's routes; any other scope with an
+    // endpoint says two different things about whom the certificate is trusted for.
+    if (t.endpoint !== undefined && t.scope !== undefined && t.scope !== "clients") {
+      out.push(diagnose(origin, address, { code: "trust-target", message: `has both endpoint and scope: ${t.scope}`, hint: "keep one: endpoint: NAME for one backend, or scope: environment | management; endpoint: goes with scope: only as scope: clients (mutual TLS for that endpoint's routes)", field: ["scope"], at: "key" }));
     } else if (t.endpoint === undefined && t.scope === undefined) {
       out.push(diagnose(origin, address, { code: "trust-target", message: "has neither endpoint nor scope", hint: "add endpoint: NAME for one backend, or scope: environment | management | clients" }));
     }

@@ -96,8 +96,15 @@ describe("collections: create, read, replace, delete", () => {
     const clients = await admin.call("POST", "/v1/trust", { name: "partners", alias: "billing", scope: "clients", hosts: ["api.example.com"], required: false });
     expect(clients.status).toBe(201);
     expect(clients.body).toMatchObject({ scope: "clients", hosts: ["api.example.com"], required: false });
+    // scope clients with an endpoint: mutual TLS for that endpoint's routes, not its backend's trust.
+    const routeClients = await admin.call("PUT", "/v1/trust/orders-partners", { alias: "billing", scope: "clients", endpoint: "orders" });
+    expect(routeClients.status).toBe(201);
+    expect(routeClients.body).toMatchObject({ alias: "billing", scope: "clients", endpoint: "orders" });
     expect((await admin.call("GET", "/v1/endpoints/orders")).body.trustedAliases).toEqual(["billing"]);
-    expect((await admin.call("GET", "/v1/trust")).body.items.map((i: { name: string }) => i.name)).toEqual(["orders-billing", "partners"]);
+    expect((await admin.call("GET", "/v1/trust")).body.items.map((i: { name: string }) => i.name)).toEqual(["orders-billing", "orders-partners", "partners"]);
+    const ghost = await admin.call("PUT", "/v1/trust/ghost-clients", { alias: "billing", scope: "clients", endpoint: "no-such-endpoint" });
+    expect(ghost.body.error).toMatchObject({ code: "reference-missing", field: "endpoint" });
+    expect((await admin.call("DELETE", "/v1/trust/orders-partners")).status).toBe(200);
   });
 
   it("refuses to delete what is in use, naming the referrer", async () => {

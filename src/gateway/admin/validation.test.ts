@@ -68,6 +68,7 @@ describe("every invalid object is refused with a clear error and the store uncha
       ["missing endpoint", "/v1/trust/t", { alias: "corp", endpoint: "nope" }, 422, "reference-missing", "endpoint"],
       ["no target", "/v1/trust/t", { alias: "corp" }, 422, "trust-target", "endpoint"],
       ["two targets", "/v1/trust/t", { alias: "corp", endpoint: "x", scope: "environment" }, 422, "trust-target", "scope"],
+      ["an endpoint with scope management", "/v1/trust/t", { alias: "corp", endpoint: "x", scope: "management" }, 422, "trust-target", "scope"],
       ["hosts outside clients", "/v1/trust/t", { alias: "corp", scope: "environment", hosts: ["a.example.com"] }, 422, "trust-clients-only", "hosts"],
       ["no JWK source", "/v1/jwks/j", { use: "sig" }, 422, "jwk-source", "source"],
       ["private JWK", "/v1/jwks/j", { jwk: ca.key.export({ format: "jwk" }) }, 422, "jwk-private", "jwk"],

@@ -1,13 +1,13 @@
 import { X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import { issuedBy } from "../../x509/chain-order.js";
-import type { ClientPolicies, ClientPolicy } from "./client-policy.js";
+import type { ClientPolicies, ClientPolicy, EndpointClientPolicy } from "./client-policy.js";
 import { hostHeaderName, normalizeName } from "./host-names.js";
 import type { TrustedCa } from "./truststores.js";
 
 export interface Denial {
   status: 403 | 421;
-  error: { code: "client-certificate-required" | "client-certificate-untrusted" | "misdirected-request"; message: string; host: string | null };
+  error: { code: "client-certificate-required" | "client-certificate-untrusted" | "misdirected-request"; message: string; host: string | null; endpoint?: string };
 }
 
 // Verdicts per connection and policy: the certificate cannot change within a connection, the policy can.
@@ -51,9 +51,44 @@ function verdict(socket: TLSSocket, policy: ClientPolicy, host: string | null): 
   }
   // OpenSSL checked the chain (signatures, validity, CA constraints) against the CAs this host trusted
   // at the handshake; the anchor check makes it the CAs trusted now, should trust have changed since.
-  const reason = !socket.authorized ? String(socket.authorizationError ?? "not verified") : anchored(presentedChain(socket, peer), policy.trust.cas) ? undefined : "not issued by a CA this host trusts now";
+  const reason = !socket.authorized ? String(socket.authorizationError ?? "not verified") : anchored(presentedChain(socket, peer), policy.enforcedTrust.cas) ? undefined : "not issued by a CA this host trusts now";
   if (reason === undefined) return undefined;
   return { status: 403, error: { code: "client-certificate-untrusted", message: `the client certificate is not trusted for this host (${reason})`, host } };
+}
+
+// Per connection, by endpoint policy key: the verdicts on that connection's certificate.
+const endpointVerdicts = new WeakMap<TLSSocket, Map<string, Denial | undefined>>();
+
+/**
+ * Mutual TLS for one endpoint's routes, whatever the Host: the connection must carry a certificate that
+ * OpenSSL verified and that chains to the endpoint's CAs. A connection made for a host that does not ask
+ * for the endpoint's certificate cannot carry one, and the denial says which hosts do ask.
+ */
+export function endpointAccess(socket: TLSSocket, endpoint: string, policies: ClientPolicies): Denial | undefined {
+  const policy = policies.forEndpoint(endpoint);
+  if (!policy) return undefined;
+  let cache = endpointVerdicts.get(socket);
+  const key = `${endpoint}\n${policy.key}`;
+  if (cache?.has(key)) return cache.get(key);
+  const denial = endpointVerdict(socket, policy, policies);
+  if (!cache) endpointVerdicts.set(socket, (cache = new Map()));
+  cache.set(key, denial);
+  return denial;
+}
+
+function endpointVerdict(socket: TLSSocket, policy: EndpointClientPolicy, policies: ClientPolicies): Denial | undefined {
+  const sni = typeof socket.servername === "string" && socket.servername !== "" ? normalizeName(socket.servername) : undefined;
+  const here = sni ?? null;
+  const asksHere = policies.forName(sni).endpoints.has(policy.endpoint);
+  const elsewhere = asksHere ? "" : `; this connection was made for ${sni ? JSON.stringify(sni) : "no SNI name"}, which does not ask for it: connect with SNI ${(policy.hosts ?? []).map((h) => JSON.stringify(h)).join(" or ")}`;
+  const peer = socket.getPeerX509Certificate();
+  if (!peer) {
+    if (!policy.required) return undefined;
+    return { status: 403, error: { code: "client-certificate-required", message: `endpoint ${policy.endpoint} requires a client certificate (mutual TLS), and none was presented on this connection${elsewhere}`, host: here, endpoint: policy.endpoint } };
+  }
+  const reason = !socket.authorized ? String(socket.authorizationError ?? "not verified") : anchored(presentedChain(socket, peer), policy.trust.cas) ? undefined : "not issued by a CA this endpoint trusts now";
+  if (reason === undefined) return undefined;
+  return { status: 403, error: { code: "client-certificate-untrusted", message: `the client certificate is not trusted for endpoint ${policy.endpoint} (${reason})${elsewhere}`, host: here, endpoint: policy.endpoint } };
 }
 
 // The chain the client sent, taken when the handshake completes: OpenSSL may let go of it once the

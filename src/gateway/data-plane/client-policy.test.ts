@@ -43,4 +43,17 @@ describe("client certificate policies per host", () => {
     expect(p.forName("a.example.com")).toMatchObject({ enforced: true, required: true });
     expect(p.forName("a.example.com").trust.cas).toEqual([]);
   });
+
+  it("an endpoint's binding makes its hosts ask and name its CA, enforces nothing host-wide, and is the endpoint's policy", () => {
+    const p = buildClientPolicies([binding("host", "ca-a", { hosts: ["a.example.com"] }), binding("ep", "ca-b", { endpoint: "billing", hosts: ["a.example.com", "b.example.com"], required: false })], resolve);
+    expect(p.forName("a.example.com")).toMatchObject({ asks: true, enforced: true, required: true });
+    expect(p.forName("a.example.com").trust.aliases).toEqual(["ca-a", "ca-b"]);
+    expect(p.forName("a.example.com").enforcedTrust.aliases).toEqual(["ca-a"]);
+    expect(p.forName("b.example.com")).toMatchObject({ asks: true, enforced: false, key: "" });
+    expect([...p.forName("b.example.com").endpoints]).toEqual(["billing"]);
+    expect(p.forName("c.example.com").asks).toBe(false);
+    expect(p.forName(undefined).asks).toBe(false);
+    expect(p.forEndpoint("billing")).toMatchObject({ required: false, hosts: ["a.example.com", "b.example.com"] });
+    expect(p.forEndpoint("catalog")).toBeUndefined();
+  });
 });

@@ -2,33 +2,74 @@ import type { StoredTrust } from "../state.js";
 import { normalizeName, parentOf, wildcardBase } from "./host-names.js";
 import { caSet, EMPTY_CA_SET, type CaSet, type TrustedCa } from "./truststores.js";
 
-/** What a host demands of its clients' certificates (trust bindings with scope "clients"). */
+/**
+ * What a host demands of its clients' certificates (trust bindings with scope "clients"). A binding
+ * without an endpoint is enforced on every request to the host; one with an endpoint only makes the
+ * host ask, and is enforced on that endpoint's routes (see EndpointClientPolicy).
+ */
 export interface ClientPolicy {
-  /** False: no binding covers the host; whatever a client presents is ignored. */
-  enforced: boolean;
-  /** True unless every binding covering the host says required: false. */
-  required: boolean;
+  /** True when any binding covers the host: its handshake asks the client for a certificate. */
+  asks: boolean;
+  /** The CAs the handshake names and verifies against: of every binding covering the host. */
   trust: CaSet;
-  /** Equal for equal policies: hosts whose keys differ may not share a connection. */
+  /** Endpoints whose bindings cover the host: their certificates can be presented on its connections. */
+  endpoints: ReadonlySet<string>;
+  /** False: no host-wide binding covers the host; only endpoints' routes judge what a client presents. */
+  enforced: boolean;
+  /** True unless every host-wide binding covering the host says required: false. */
+  required: boolean;
+  /** The CAs every request to the host must chain to (host-wide bindings). */
+  enforcedTrust: CaSet;
+  /** Equal for equal host-wide demands: hosts whose keys differ may not share a connection. */
   key: string;
 }
 
-export const OPEN_POLICY: ClientPolicy = { enforced: false, required: false, trust: EMPTY_CA_SET, key: "" };
+/** What the routes of one endpoint demand of clients (bindings with scope "clients" and that endpoint). */
+export interface EndpointClientPolicy {
+  endpoint: string;
+  required: boolean;
+  trust: CaSet;
+  /** The hosts that ask for the certificate; undefined: every host. */
+  hosts: string[] | undefined;
+  key: string;
+}
+
+export const OPEN_POLICY: ClientPolicy = { asks: false, trust: EMPTY_CA_SET, endpoints: new Set(), enforced: false, required: false, enforcedTrust: EMPTY_CA_SET, key: "" };
 
 export interface ClientPolicies {
-  /** True when any host enforces mutual TLS: only then are clients asked for a certificate. */
+  /** True when any binding exists: only then may a client be asked for a certificate. */
   any: boolean;
   /** The policy for an SNI name or Host; undefined (no SNI) gets the bindings that name no hosts. */
   forName(name: string | undefined): ClientPolicy;
+  /** The demands of an endpoint's routes; undefined when no binding names the endpoint. */
+  forEndpoint(endpoint: string): EndpointClientPolicy | undefined;
   /** Names and wildcards bindings list, to prepare their TLS contexts ahead of the first handshake. */
   patterns: string[];
 }
 
 function combine(bindings: StoredTrust[], resolve: (alias: string) => TrustedCa[]): ClientPolicy {
   if (bindings.length === 0) return OPEN_POLICY;
-  const required = bindings.some((b) => b.required !== false);
+  const hostWide = bindings.filter((b) => b.endpoint === undefined);
   const trust = caSet(bindings.map((b) => b.alias), resolve);
-  return { enforced: true, required, trust, key: `${required ? "required" : "optional"}:${trust.key}` };
+  const endpoints = new Set(bindings.flatMap((b) => (b.endpoint !== undefined ? [b.endpoint] : [])));
+  if (hostWide.length === 0) return { ...OPEN_POLICY, asks: true, trust, endpoints };
+  const required = hostWide.some((b) => b.required !== false);
+  const enforcedTrust = caSet(hostWide.map((b) => b.alias), resolve);
+  return { asks: true, trust, endpoints, enforced: true, required, enforcedTrust, key: `${required ? "required" : "optional"}:${enforcedTrust.key}` };
+}
+
+function endpointPolicies(bindings: StoredTrust[], resolve: (alias: string) => TrustedCa[]): Map<string, EndpointClientPolicy> {
+  const grouped = new Map<string, StoredTrust[]>();
+  for (const b of bindings) if (b.endpoint !== undefined) grouped.set(b.endpoint, [...(grouped.get(b.endpoint) ?? []), b]);
+  const out = new Map<string, EndpointClientPolicy>();
+  for (const [endpoint, group] of grouped) {
+    const required = group.some((b) => b.required !== false);
+    const trust = caSet(group.map((b) => b.alias), resolve);
+    const everyHost = group.some((b) => !b.hosts || b.hosts.length === 0);
+    const hosts = everyHost ? undefined : [...new Set(group.flatMap((b) => b.hosts!.map(normalizeName)))].sort();
+    out.set(endpoint, { endpoint, required, trust, hosts, key: `${required ? "required" : "optional"}:${trust.key}` });
+  }
+  return out;
 }
 
 export function buildClientPolicies(bindings: StoredTrust[], resolve: (alias: string) => TrustedCa[]): ClientPolicies {
@@ -48,12 +89,14 @@ export function buildClientPolicies(bindings: StoredTrust[], resolve: (alias: st
     }
   }
   const global = combine(everyHost, resolve);
+  const endpoints = endpointPolicies(bindings, resolve);
   // Keyed by which entries matched, not by the name asked for: SNI names are the client's choice, and a
   // cache keyed by them would grow without bound.
   const combined = new Map<string, ClientPolicy>();
   return {
     any: bindings.length > 0,
     patterns: [...exact.keys(), ...[...wildcard.keys()].map((k) => `*.${k}`)],
+    forEndpoint: (endpoint) => endpoints.get(endpoint),
     forName(raw) {
       if (raw === undefined || raw === "") return global;
       const name = normalizeName(raw);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { BackendAgents } from "./backend-agents.js";
-import { clientAccess } from "./client-auth.js";
+import { clientAccess, endpointAccess } from "./client-auth.js";
 import { forward } from "./proxy.js";
 import { sendError } from "./respond.js";
 import { hasDotSegment, matchRoute, splitTarget, targetPath } from "./routes.js";
@@ -27,6 +27,8 @@ export function requestHandler(current: () => Snapshot, agents: BackendAgents, t
     const match = matchRoute(snap.routes, target.path);
     if (!match) return sendError(res, 404, { code: "no-route", message: `no endpoint's path matches ${JSON.stringify(shown(target.path))}`, path: shown(target.path) });
     const { route, rest } = match;
+    const refused = endpointAccess(req.socket as TLSSocket, route.endpoint, snap.policies);
+    if (refused) return sendError(res, refused.status, refused.error);
     forward(req, res, { endpoint: route.endpoint, target: route.target, path: targetPath(route.target, rest, target.search), trust: snap.endpointTrust.get(route.endpoint) ?? EMPTY_CA_SET }, agents, timeoutMs);
   };
 }

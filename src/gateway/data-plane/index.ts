@@ -6,7 +6,7 @@
 import { constants } from "node:crypto";
 import { createServer } from "node:https";
 import type { Server as TcpServer } from "node:net";
-import type { TLSSocket } from "node:tls";
+import type { SecureContext, TLSSocket } from "node:tls";
 import { emptyState, type GatewayState } from "../state.js";
 import { backendAgents } from "./backend-agents.js";
 import { rememberPresentedChain } from "./client-auth.js";
@@ -44,32 +44,44 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
   let defaultKey = "";
 
   const handler = requestHandler(() => snap, agents, opts.backendTimeoutMs ?? 30_000);
-  // Client certificates are judged per host by the request handler: rejecting here would refuse every
-  // client of the hosts that do not ask for one.
   const handshakeTimeout = opts.handshakeTimeoutMs ?? 10_000;
-  const common = { rejectUnauthorized: false, requestCert: false, ca: [], handshakeTimeout };
-  // Clients that name a host. This server's own context never holds a certificate, so the one the SNI
-  // context brings is the only one the handshake can use (see listener.ts).
-  const bySni = createServer(
-    {
-      ...common,
-      SNICallback: (servername, cb) => {
-        const found = contextFor(snap, servername);
-        // No certificate for the name and no default: the server's own context, which holds none, answers,
-        // and OpenSSL fails the handshake. A context that failed to load must end the connection here, or
-        // Node would fall back to the server's own context in the same way.
-        if (found === "unloadable") cb(new Error("the certificate for this name cannot be loaded"));
-        else cb(null, found);
+  // Client certificates are judged per host by the request handler: rejecting here would refuse every
+  // client of the hosts that only ask for one. Whether a handshake asks at all is fixed per server, and
+  // the listener picks the server by the name the client asks for.
+  const tlsServer = (requestCert: boolean, sni: boolean) =>
+    createServer(
+      {
+        rejectUnauthorized: false,
+        requestCert,
+        ca: [],
+        handshakeTimeout,
+        ...(sni
+          ? {
+              SNICallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
+                const found = contextFor(snap, servername);
+                // No certificate for the name and no default: the server's own context, which holds none,
+                // answers, and OpenSSL fails the handshake. A context that failed to load must end the
+                // connection here, or Node would fall back to the server's own context in the same way.
+                if (found === "unloadable") cb(new Error("the certificate for this name cannot be loaded"));
+                else cb(null, found);
+              },
+            }
+          : {}),
       },
-    },
-    handler,
-  );
-  // Clients that name none: the default certificate, or a failed handshake without one.
-  const noSni = createServer(common, handler);
+      handler,
+    );
+  // Clients that name a host: these servers' own contexts never hold a certificate, so the one the SNI
+  // context brings is the only one the handshake can use (see listener.ts). Clients that name none: the
+  // default certificate, or a failed handshake without one.
+  const servers = { bySni: tlsServer(false, true), bySniAsking: tlsServer(true, true), noSni: tlsServer(false, false), noSniAsking: tlsServer(true, false) };
+  const tls = Object.values(servers);
   // One set of ticket keys, so a session is resumed whichever server a client's next connection reaches.
-  noSni.setTicketKeys(bySni.getTicketKeys());
-  const tls = [bySni, noSni];
-  const listener = createListener({ bySni, noSni }, handshakeTimeout);
+  for (const server of tls) server.setTicketKeys(servers.bySni.getTicketKeys());
+  const listener = createListener((servername) => {
+    const asks = snap.policies.forName(servername).asks;
+    if (servername) return asks ? servers.bySniAsking : servers.bySni;
+    return asks ? servers.noSniAsking : servers.noSni;
+  }, tls, handshakeTimeout);
 
   for (const server of tls) {
     server.on("secureConnection", (socket: TLSSocket) => {
@@ -88,16 +100,15 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
     // certificate chain and may even be carried over from another host's connection.
     const secureOptions = next.policies.any ? constants.SSL_OP_NO_TICKET : 0;
     const ca = clients.cas.map((c) => c.pem);
-    bySni.setSecureContext({ ca, secureOptions });
-    try {
-      noSni.setSecureContext(fallback ? { cert: fallback.chainPem, key: fallback.keyPem, ca, secureOptions } : { ca, secureOptions });
-    } catch (err) {
-      warn(`default certificate ${JSON.stringify(fallback?.name)} cannot be loaded (${(err as NodeJS.ErrnoException).code ?? "error"}); clients without a known SNI name are refused`);
-      noSni.setSecureContext({ ca: [], secureOptions });
+    for (const server of [servers.bySni, servers.bySniAsking]) server.setSecureContext({ ca, secureOptions });
+    for (const server of [servers.noSni, servers.noSniAsking]) {
+      try {
+        server.setSecureContext(fallback ? { cert: fallback.chainPem, key: fallback.keyPem, ca, secureOptions } : { ca, secureOptions });
+      } catch (err) {
+        warn(`default certificate ${JSON.stringify(fallback?.name)} cannot be loaded (${(err as NodeJS.ErrnoException).code ?? "error"}); clients without a known SNI name are refused`);
+        server.setSecureContext({ ca: [], secureOptions });
+      }
     }
-    // Node reads requestCert from the server for each new connection; asking only while some host needs
-    // it spares every other client a certificate prompt.
-    for (const server of tls) (server as unknown as { requestCert: boolean }).requestCert = next.policies.any;
     defaultKey = key;
   }
 

@@ -11,7 +11,8 @@ import { getExtensionData, readTlsClientHello } from "read-tls-client-hello";
  * a TLS server whose own context holds no certificate, where the SNI context's certificate is the only
  * one; clients that send none (SNICallback is never called for them) go to a server whose context holds
  * the default certificate. The ClientHello is read (and put back) to tell them apart; what cannot be read
- * as one goes where Node itself would send it, to the server context.
+ * as one goes where Node itself would send it, to the server context. The name also decides whether the
+ * handshake asks for a client certificate: Node fixes that per server, before SNICallback runs.
  */
 export interface Listener {
   /** Listens and reports the address; what node.ts and the tests bind. */
@@ -20,7 +21,11 @@ export interface Listener {
   sockets: ReadonlySet<Socket>;
 }
 
-export function createListener(servers: { bySni: HttpsServer; noSni: HttpsServer }, helloTimeoutMs: number): Listener {
+/**
+ * `route` picks the TLS server for a connection by the name its ClientHello asks for (undefined: none, or
+ * no readable ClientHello); `servers` are all of them.
+ */
+export function createListener(route: (servername: string | undefined) => HttpsServer, servers: readonly HttpsServer[], helloTimeoutMs: number): Listener {
   const sockets = new Set<Socket>();
   const tcp = createTcpServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
@@ -30,20 +35,19 @@ export function createListener(servers: { bySni: HttpsServer; noSni: HttpsServer
     socket.once("close", () => clearTimeout(timer));
     socket.on("error", () => socket.destroy());
     readTlsClientHello(socket)
-      .then((hello) => Boolean(getExtensionData(hello, "sni")?.serverName))
-      .catch(() => false)
-      .then((hasName) => {
+      .then((hello) => getExtensionData(hello, "sni")?.serverName || undefined)
+      .catch(() => undefined)
+      .then((servername) => {
         clearTimeout(timer);
         if (socket.destroyed) return;
         // The bytes read were put back: the TLS server reads the ClientHello from the socket's buffer.
-        (hasName ? servers.bySni : servers.noSni).emit("connection", socket);
+        route(servername).emit("connection", socket);
       });
   });
   // The inner servers never listen, and an HTTP server only starts checking request and header timeouts
   // on its 'listening' event.
   tcp.on("listening", () => {
-    servers.bySni.emit("listening");
-    servers.noSni.emit("listening");
+    for (const server of servers) server.emit("listening");
   });
   return { tcp, sockets };
 }

@@ -77,7 +77,8 @@ export function endpointCaSets(state: GatewayState, resolve: (alias: string) => 
   const environment = bindings.filter((b) => b.scope === "environment").map((b) => b.alias);
   const own = new Map<string, string[]>();
   for (const b of bindings) {
-    if (b.endpoint === undefined) continue;
+    // A clients binding with an endpoint is that endpoint's clients' trust, never its backend's.
+    if (b.endpoint === undefined || b.scope !== undefined) continue;
     const list = own.get(b.endpoint) ?? [];
     list.push(b.alias);
     own.set(b.endpoint, list);

@@ -37,10 +37,11 @@ export function prepareEndpoint(body: EndpointPutBody): EndpointPutBody | Failur
 export function prepareTrust(body: TrustPutBody): TrustPutBody | Failure {
   const hasEndpoint = body.endpoint !== undefined;
   const hasScope = body.scope !== undefined;
-  if (hasEndpoint === hasScope) {
-    return fail(422, "trust-target", hasEndpoint ? "give endpoint or scope, not both" : "a trust binding needs an endpoint or a scope", {
+  // With scope clients, an endpoint limits mutual TLS to that endpoint's routes.
+  if (hasEndpoint === hasScope && body.scope !== "clients") {
+    return fail(422, "trust-target", hasEndpoint ? `give endpoint or scope ${body.scope}, not both` : "a trust binding needs an endpoint or a scope", {
       field: hasEndpoint ? "scope" : "endpoint",
-      hint: "bind the alias to one endpoint (endpoint: NAME), or to a scope (scope: environment | management | clients)",
+      hint: "bind the alias to one endpoint (endpoint: NAME), or to a scope (scope: environment | management | clients); endpoint goes with scope clients only",
     });
   }
   if (body.scope !== "clients") {

@@ -53,7 +53,7 @@ export function trustedView(t: StoredTrusted): TrustedViewBody {
 }
 
 export function endpointView(state: GatewayState, e: StoredEndpoint): EndpointViewBody {
-  const aliases = Object.values(state.trust).filter((t) => t.endpoint === e.name).map((t) => t.alias);
+  const aliases = Object.values(state.trust).filter((t) => t.endpoint === e.name && t.scope === undefined).map((t) => t.alias);
   return { name: e.name, url: e.url, path: e.path, trustedAliases: [...new Set(aliases)].sort(), labels: { ...e.labels }, updatedRevision: e.updatedRevision };
 }
 
