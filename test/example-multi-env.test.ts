@@ -75,6 +75,6 @@ describe("examples/multi-env on real nodes", () => {
 
     const again = await certform(["apply", dir, "--auto-approve"], { env: TOKENS });
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain("No changes. The gateways match the stack, verified over TLS on every node.");
+    expect(again.stdout).toContain("No changes. The gateways match the stack.\nVerified over TLS: every node serves what the stack declares.");
   });
 });

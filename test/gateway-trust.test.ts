@@ -1,9 +1,10 @@
 import { createPublicKey } from "node:crypto";
-import { createServer, request, type Server } from "node:https";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, leaf, makeCa, toPem, type Issued } from "./support/pki.js";
+import { getVia } from "./support/tls-clients.js";
 
 let gw: GatewayProcess;
 let ca: Issued;
@@ -12,25 +13,7 @@ let backendServer: Server;
 let backendUrl: string;
 
 /** A GET through the gateway's listener, as a client of api.example.com. */
-function viaGateway(path: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: gw.listenPort, path, servername: "api.example.com", rejectUnauthorized: false }, (res) => {
-      let text = "";
-      res.on("data", (d) => (text += d));
-      res.on("end", () => {
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // plain text from the backend
-        }
-        resolve({ status: res.statusCode!, body });
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const viaGateway = (path: string) => getVia(gw.listenPort, "api.example.com", path);
 
 beforeAll(async () => {
   ca = await makeCa();

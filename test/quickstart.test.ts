@@ -83,12 +83,16 @@ describe("npm start (certform quickstart)", () => {
     for (const r of [first, second]) expect(r.stdout + r.stderr).not.toContain("PRIVATE KEY");
   }, 40_000);
 
-  it("--serve keeps everything running until SIGTERM, prints commands to try, then stops everything", async () => {
+  it("--serve keeps everything running until SIGTERM, prints commands to try, then stops everything", async (ctx) => {
     const qs = startQuickstart(["--serve"], "Everything keeps running until Ctrl-C.");
+    // A failed expectation must not leave the nodes serving on the quickstart's fixed ports.
+    ctx.onTestFinished(() => {
+      if (qs.child.exitCode === null) qs.child.kill("SIGTERM");
+    });
     await qs.reached;
     // Give the rest of the block a moment to be written.
     await new Promise((r) => setTimeout(r, 200));
-    expect(qs.output()).toContain("No changes. The gateways match the stack.");
+    expect(qs.output()).toContain("No changes. The gateways match the stack.\nVerified over TLS: every node serves what the stack declares.");
     expect(qs.output()).toContain(`curl --cacert ${DIR}/ca.pem --resolve api.quickstart.test:18493:127.0.0.1 https://api.quickstart.test:18493/orders/42`);
     expect(qs.output()).toMatch(/openssl s_client -connect 127\.0\.0\.1:18493 -servername api\.quickstart\.test/);
     expect(qs.output()).toContain(`CERTFORM_QUICKSTART_DIR=${DIR} npx certform plan`);

@@ -103,7 +103,7 @@ describe("certform verify", () => {
 
     const again = await certform(["apply", dir, "--auto-approve"]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("No changes. The gateways match the stack, verified over TLS on every node.");
+    expect(again.stdout).toContain("No changes. The gateways match the stack.\nVerified over TLS: every node serves what the stack declares.");
   });
 
   it("names node, host, expected and served fingerprint when another object serves a declared host", async () => {

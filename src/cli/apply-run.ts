@@ -89,7 +89,7 @@ function report(outcome: ApplyOutcome, ctx: { say: (s: string) => void; c: Palet
     case "no-changes": {
       const problems = outcome.verification;
       const ok = problems.length === 0;
-      if (ok) say(`No changes. The gateways match the stack${outcome.plan.environments.length > 0 ? ", verified over TLS on every node" : ""}.\n`);
+      if (ok) say(`No changes. The gateways match the stack.\n${outcome.plan.environments.length > 0 ? "Verified over TLS: every node serves what the stack declares.\n" : ""}`);
       else {
         say(c.red(`No changes to write, but verification failed: ${problems.length} problem${problems.length === 1 ? "" : "s"}.\n`));
         for (const v of problems) say(`  ${c.red("verify")}      ${v.environment} node ${v.node}${v.host ? ` host ${v.host}` : ""}: ${v.message}\n`);

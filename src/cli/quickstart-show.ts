@@ -36,7 +36,7 @@ export async function showItWorking(ctx: ShowContext): Promise<number> {
       const trust = served.authorized ? "trusted with ca.pem" : c.red(served.error);
       line(node, served.authorized, `${api.padEnd(W)} ${subject(served.cert)}, issued by ${served.cert.issuer?.CN ?? "?"} (${trust})  ${c.dim(short(served.cert))}`);
       const wildcard = await handshake(port, shop);
-      line(node, wildcard.cert.subject?.CN === `*.${node.domain}`, `${shop.padEnd(W)} ${subject(wildcard.cert)}, self-signed, generated on ${node.name}  ${c.dim(short(wildcard.cert))}`);
+      line(node, wildcard.cert.subject?.CN === `*.${node.domain}`, `${shop.padEnd(W)} ${subject(wildcard.cert)}, self-signed, generated at apply time for ${node.environment}  ${c.dim(short(wildcard.cert))}`);
       const res = await get(port, api, `${ORDERS_PATH}/42`, ctx.caPem);
       line(node, res.status === 200, `${`GET ${ORDERS_PATH}/42`.padEnd(W)} ${res.status} ${clip(res.body)}`);
       if (node.name !== "prod-2") {
