@@ -1,7 +1,7 @@
 // Writes schemas/*.json from the zod model; test/schemas.test.ts fails when they are stale.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/model/published-schemas.js";
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/schemas/published-schemas.js";
 
 const dir = join(import.meta.dirname, "..", "schemas");
 for (const [file, entry] of Object.entries(PUBLISHED_SCHEMAS)) {

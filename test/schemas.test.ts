@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/model/published-schemas.js";
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/schemas/published-schemas.js";
 
 describe("schemas/", () => {
   for (const [file, entry] of Object.entries(PUBLISHED_SCHEMAS)) {

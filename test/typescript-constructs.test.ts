@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { App, CertformStack, Construct, Endpoint, ENVIRONMENT, envRef, Environment, Jwk, ServerCertificate, TrustAssignment, TrustedCertificate, varRef } from "../src/constructs/index.js";
-import { readConstructStack } from "../src/stack/typescript-walk.js";
+import { readConstructStack } from "../src/stack/typescript/walk.js";
 import { REPO } from "./support/cli.js";
 
 const gateway = { type: "embedded", nodes: ["http://127.0.0.1:8081"] } as const;

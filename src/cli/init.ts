@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../model/published-schemas.js";
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../schemas/published-schemas.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { EXAMPLE_STACK, GITIGNORE_LINES } from "./templates/example-stack.js";
 

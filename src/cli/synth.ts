@@ -18,7 +18,7 @@ export function registerSynth(program: Command, setExit: (code: ExitCode) => voi
     .option("--no-color", "plain output (also when NO_COLOR is set or stdout is not a terminal)")
     .action(async (file: string | undefined, opts: SynthOptions) => {
       // Loaded on use: tsx and cdktf are only needed here.
-      const { synthTypeScriptStack } = await import("../stack/typescript-synth.js");
+      const { synthTypeScriptStack } = await import("../stack/typescript/synth.js");
       const result = await synthTypeScriptStack(file ?? ".");
       const errors = result.diagnostics.filter((d) => d.severity === "error");
       if (opts.format === "json") {

@@ -8,8 +8,8 @@ import type {
   TrustAssignmentResourceSchema,
   TrustedCertificateResourceSchema,
 } from "../model/index.js";
-import { DECLARATION, type Declaration, type DeclarationKind } from "./brand.js";
-import { captureSite } from "./site.js";
+import { DECLARATION, type Declaration, type DeclarationKind } from "../stack/typescript/brand.js";
+import { captureSite } from "../stack/typescript/site.js";
 
 // Props are the zod model's input types (StackFileSchema stays the one source of truth): a prop the model
 // does not have, or a value of the wrong type, is a compile error, and at load time the same schema and

@@ -1,9 +1,9 @@
 import type { Construct } from "constructs";
 import type { AlertsSchema, VariableSchema } from "../model/index.js";
-import { DECLARATION, currentSession, type Declaration } from "./brand.js";
-import type { Input } from "./resources.js";
+import { DECLARATION, currentSession, type Declaration } from "../stack/typescript/brand.js";
+import { captureSite } from "../stack/typescript/site.js";
 import { CdktfApp, TerraformStack, type AppConfig } from "./cdktf.js";
-import { captureSite } from "./site.js";
+import type { Input } from "./resources.js";
 import { mirrorInTerraform } from "./terraform.js";
 
 export interface CertformStackProps {

@@ -7,7 +7,7 @@ export type LiveCollection = "certificates" | "trusted" | "endpoints" | "trust" 
 /**
  * One object on one node, as the provider read it: never with key material. `fields` holds what the
  * diff compares (chain PEM, fingerprints, hosts, url, path, alias, scope, jwk …), in the embedded
- * gateway's view shapes (src/model/gateway-api.ts); providers of other gateways translate to them.
+ * gateway's view shapes (src/gateway/api/admin-api.ts); providers of other gateways translate to them.
  */
 export interface LiveObject {
   collection: LiveCollection;

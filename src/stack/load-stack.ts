@@ -1,15 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { StackError, StackFileSchema, type Diagnostic } from "../model/index.js";
-import { mergeStackFiles, type LoadedStack, type ParsedStackFile } from "./merge.js";
+import type { LoadResult } from "./load-result.js";
+import { mergeStackFiles, type ParsedStackFile } from "./merge.js";
 import { schemaIssuesToDiagnostics } from "./schema-issues.js";
 import { listStackFiles, readStackFile } from "./stack-files.js";
-import { typeScriptEntry } from "./typescript-entry.js";
+import { typeScriptEntry } from "./typescript/entry.js";
 import { parseYamlSource } from "./yaml-source.js";
-
-export interface LoadResult {
-  loaded?: LoadedStack;
-  diagnostics: Diagnostic[];
-}
 
 /**
  * Reads, parses and schema-checks every file of a stack, then merges them. A TypeScript stack (a .ts file, a
@@ -25,7 +21,7 @@ export async function loadStack(paths: readonly string[]): Promise<LoadResult> {
   }
   if (!entry) return loadYamlStack(paths);
   // Loaded on use: YAML stacks do not pay for tsx and cdktf.
-  const { loadTypeScriptStack } = await import("./typescript-load.js");
+  const { loadTypeScriptStack } = await import("./typescript/load.js");
   return loadTypeScriptStack(entry);
 }
 

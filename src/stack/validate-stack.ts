@@ -6,7 +6,7 @@ import { loadStack } from "./load-stack.js";
 import type { LoadedStack } from "./merge.js";
 import { resolveMaterial, type ResolveOptions } from "./resolve-material.js";
 import { checkStructure } from "./structure-checks.js";
-import { withConstructPaths } from "./typescript-diagnostics.js";
+import { withConstructPaths } from "./typescript/diagnostics.js";
 
 export interface ReadStackOptions extends ResolveOptions {
   environments?: readonly string[];

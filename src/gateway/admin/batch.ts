@@ -1,4 +1,4 @@
-import { BatchRequest, type BatchResultBody } from "../../model/gateway-api.js";
+import { BatchRequest, type BatchResultBody } from "../api/admin-api.js";
 import type { GatewayState } from "../state.js";
 import { applyDelete, applyPut, isFailure, nameProblem, preparePut, schemaFailure, viewOf, type Failure, type PreparedPut, type View } from "../store/index.js";
 import type { RequestContext } from "./context.js";

@@ -1,4 +1,4 @@
-import type { Collection } from "../../model/gateway-api.js";
+import type { Collection } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import { applyDelete, applyPut, fail, isFailure, listView, nameProblem, NOUN, preparePut, viewOf, type View } from "../store/index.js";
 import type { RequestContext } from "./context.js";

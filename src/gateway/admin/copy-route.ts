@@ -1,4 +1,4 @@
-import type { CertificateCopyBody } from "../../model/gateway-api.js";
+import type { CertificateCopyBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import { fingerprintKey } from "../../x509/index.js";
 import { activeLock, fail, leafOf, lockedFailure } from "../store/index.js";

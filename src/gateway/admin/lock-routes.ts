@@ -1,4 +1,4 @@
-import { LockReleaseRequest, LockRenewRequest, LockRequest } from "../../model/gateway-api.js";
+import { LockReleaseRequest, LockRenewRequest, LockRequest } from "../api/admin-api.js";
 import type { StoredLock } from "../state.js";
 import { acquireLock, forceReleaseLock, isFailure, lockView, releaseLock, renewLock, schemaFailure } from "../store/index.js";
 import type { RequestContext } from "./context.js";

@@ -1,4 +1,4 @@
-import { COLLECTIONS } from "../../model/gateway-api.js";
+import { COLLECTIONS } from "../api/admin-api.js";
 import { certFields, daysLeft } from "../../x509/index.js";
 import type { GatewayState } from "../state.js";
 import { activeLock, leafOf } from "../store/index.js";

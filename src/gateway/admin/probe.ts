@@ -1,6 +1,6 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { ProbeRequest, type ProbeResultBody } from "../../model/gateway-api.js";
+import { ProbeRequest, type ProbeResultBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import type { GatewayState } from "../state.js";
 import { fail, isFailure, schemaFailure } from "../store/index.js";

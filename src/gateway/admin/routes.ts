@@ -1,4 +1,4 @@
-import { COLLECTIONS, type Collection } from "../../model/gateway-api.js";
+import { COLLECTIONS, type Collection } from "../api/admin-api.js";
 
 export type Route =
   | { kind: "status" }

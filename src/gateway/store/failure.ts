@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ApiErrorBody } from "../../model/gateway-api.js";
+import type { ApiErrorBody } from "../api/admin-api.js";
 import { looksLikeKeyMaterial, quoteValue } from "../../model/redact.js";
 
 export type ErrorBody = ApiErrorBody["error"];

@@ -1,4 +1,4 @@
-import type { JwkPutBody } from "../../model/gateway-api.js";
+import type { JwkPutBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import { jwkFromCertificate, jwkThumbprint } from "../../x509/index.js";
 import type { GatewayState, JwkSource, StoredJwk } from "../state.js";

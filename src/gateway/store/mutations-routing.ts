@@ -1,4 +1,4 @@
-import type { EndpointPutBody, TrustPutBody } from "../../model/gateway-api.js";
+import type { EndpointPutBody, TrustPutBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import type { GatewayState, StoredEndpoint, StoredTrust } from "../state.js";
 import { fail, type Failure } from "./failure.js";

@@ -4,7 +4,7 @@ import { jwkThumbprint } from "../../x509/index.js";
 import { emptyState, type GatewayState } from "../state.js";
 import { isFailure, type Failure } from "./failure.js";
 import { applyDelete, applyPut, preparePut, referrers } from "./mutations.js";
-import type { Collection } from "../../model/gateway-api.js";
+import type { Collection } from "../api/admin-api.js";
 
 let a: Pki;
 let b: Pki;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PUT_SCHEMAS, type Collection, type EndpointPutBody, type JwkPutBody, type TrustPutBody } from "../../model/gateway-api.js";
+import { PUT_SCHEMAS, type Collection, type EndpointPutBody, type JwkPutBody, type TrustPutBody } from "../api/admin-api.js";
 import { ALIAS_PATTERN, NAME_PATTERN } from "../../model/names.js";
 import { quoteValue } from "../../model/redact.js";
 import type { GatewayState } from "../state.js";

@@ -1,5 +1,5 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
-import type { CertificatePutBody } from "../../model/gateway-api.js";
+import type { CertificatePutBody } from "../api/admin-api.js";
 import type { StoredCertificate } from "../state.js";
 import {
   certificatesToPem,

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from "node:crypto";
-import type { EndpointPutBody, JwkPutBody, TrustedPutBody, TrustPutBody } from "../../model/gateway-api.js";
+import type { EndpointPutBody, JwkPutBody, TrustedPutBody, TrustPutBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import { certificatesToPem, checkTrustedCertificate, decodeCertificates, hostProblem } from "../../x509/index.js";
 import type { StoredTrusted } from "../state.js";

@@ -1,4 +1,4 @@
-import type { Collection } from "../../model/gateway-api.js";
+import type { Collection } from "../api/admin-api.js";
 import type { GatewayState } from "../state.js";
 
 type Stored<C extends Collection> = GatewayState[C][string];

@@ -1,4 +1,4 @@
-import { COLLECTIONS } from "../../model/gateway-api.js";
+import { COLLECTIONS } from "../api/admin-api.js";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -7,7 +7,7 @@ import type {
   StatusViewBody,
   TrustedViewBody,
   TrustViewBody,
-} from "../../model/gateway-api.js";
+} from "../api/admin-api.js";
 import { certFields, fingerprintKey } from "../../x509/index.js";
 import type { GatewayState, StoredCertificate, StoredEndpoint, StoredJwk, StoredLock, StoredTrust, StoredTrusted } from "../state.js";
 import { activeLock } from "./lock.js";

@@ -1,4 +1,4 @@
-import { CertificateCopy } from "../../model/gateway-api.js";
+import { CertificateCopy } from "../../gateway/api/admin-api.js";
 import { decodePrivateKey } from "../../x509/index.js";
 import type { GeneratedCopy } from "../provider.js";
 import type { AdminClient } from "./client.js";

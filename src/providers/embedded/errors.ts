@@ -1,4 +1,4 @@
-import { ApiError } from "../../model/gateway-api.js";
+import { ApiError } from "../../gateway/api/admin-api.js";
 import { looksLikeKeyMaterial } from "../../model/redact.js";
 import { ProviderError } from "../provider.js";
 import type { HttpResponse, TransportFailure } from "./transport.js";

@@ -1,4 +1,4 @@
-import { COLLECTIONS } from "../../model/gateway-api.js";
+import { COLLECTIONS } from "../../gateway/api/admin-api.js";
 import { ProviderError, type LiveNode, type LiveObject } from "../provider.js";
 import type { AdminClient, ApiResult } from "./client.js";
 import { badResponse } from "./errors.js";

@@ -1,6 +1,6 @@
 import type { LiveCollection, LiveObject, LockInfo, Operation } from "../provider.js";
 
-// Between the admin API's shapes (src/model/gateway-api.ts) and the provider's. The embedded gateway's
+// Between the admin API's shapes (src/gateway/api/admin-api.ts) and the provider's. The embedded gateway's
 // views are the reference shapes of LiveObject.fields, so this is mostly taking identity, labels and
 // bookkeeping out of the view; other providers' transformers do the real translation.
 

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { StackError, type Diagnostic } from "../model/index.js";
-import { setSession, type DeclaredConstruct, type LoadSession } from "../constructs/brand.js";
-import { userFrame } from "../constructs/site.js";
-import type { LoadResult } from "./load-stack.js";
-import type { TypeScriptEntry } from "./typescript-entry.js";
-import { readConstructStack } from "./typescript-walk.js";
+import { StackError, type Diagnostic } from "../../model/index.js";
+import { setSession, type DeclaredConstruct, type LoadSession } from "./brand.js";
+import { userFrame } from "./site.js";
+import type { LoadResult } from "../load-result.js";
+import type { TypeScriptEntry } from "./entry.js";
+import { readConstructStack } from "./walk.js";
 
 const LOCK = Symbol.for("certform.load-lock");
 type LockHolder = { [LOCK]?: Promise<unknown> };

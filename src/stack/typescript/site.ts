@@ -1,11 +1,13 @@
-import { dirname, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SourceSite } from "./brand.js";
 
-// Frames in this folder are certform's own constructors; the place a user wrote `new …` is below them. Built
-// constructs (dist/) map their frames back to src/ through source maps: both are certform's own.
-const CONSTRUCTS_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
-const OWN_DIRS = [CONSTRUCTS_DIR, CONSTRUCTS_DIR.replace(`${sep}dist${sep}constructs${sep}`, `${sep}src${sep}constructs${sep}`)];
+// Frames in certform's constructs (src/constructs) and in this folder, which records their sites, are
+// certform's own; the place a user wrote `new …` is below them. The constructs are named by path, not
+// imported: they import this stage, not the other way round. Built code (dist/) maps its frames back to src/
+// through source maps: both are certform's own.
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const OWN_DIRS = ["src", "dist"].flatMap((base) => [join(ROOT, base, "constructs") + sep, join(ROOT, base, "stack", "typescript") + sep]);
 
 const FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?\s*$/;
 

@@ -1,5 +1,5 @@
-import { lineIndex } from "./line-index.js";
-import type { LineColumn, NodePosition, PathSegment } from "./yaml-source.js";
+import { lineIndex } from "../line-index.js";
+import type { LineColumn, NodePosition, PathSegment } from "../yaml-source.js";
 
 // Where each prop of a construct is written, so that a diagnostic about `scope` points at `scope:` rather
 // than at the `new …`. A small scanner, not a parser: it reads the object literal given as the third argument

@@ -1,9 +1,9 @@
 import { join, relative } from "node:path";
-import type { Diagnostic } from "../model/index.js";
-import { terraformInstances } from "../constructs/terraform.js";
-import { StackError } from "../model/index.js";
-import { typeScriptEntry } from "./typescript-entry.js";
-import { importStackFile, shown } from "./typescript-load.js";
+import type { Diagnostic } from "../../model/index.js";
+import { terraformInstances } from "./terraform-instances.js";
+import { StackError } from "../../model/index.js";
+import { typeScriptEntry } from "./entry.js";
+import { importStackFile, shown } from "./load.js";
 
 export interface SynthesizedStack {
   name: string;

@@ -1,6 +1,6 @@
-import type { Diagnostic } from "../model/index.js";
-import type { Origin } from "./merge.js";
-import type { YamlSource } from "./yaml-source.js";
+import type { Diagnostic } from "../../model/index.js";
+import type { Origin } from "../merge.js";
+import type { YamlSource } from "../yaml-source.js";
 
 /**
  * A construct seen as a source: the file and line where it was created stand for every field it declares,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ALIAS_PATTERN, NAME_PATTERN } from "./names.js";
-import { TRUST_SCOPES } from "./resources.js";
-import { KEY_TYPES } from "./sources.js";
+import { ALIAS_PATTERN, NAME_PATTERN } from "../../model/names.js";
+import { TRUST_SCOPES } from "../../model/resources.js";
+import { KEY_TYPES } from "../../model/sources.js";
 
 // The embedded gateway's admin API, version 1: the wire format shared by the gateway (src/gateway) and
 // its provider (src/providers/embedded). Requests are validated with these schemas; responses follow them.

@@ -1,10 +1,10 @@
-import type { ResourceKind } from "../model/index.js";
+import type { ResourceKind } from "../../model/index.js";
 
 // Stack files are imported by tsx in a namespace of their own, so the constructs they create come from a
 // different instance of this module than the loader's: `instanceof` does not hold across the two. Both sides
 // agree on registered symbols instead.
 
-/** What a certform construct declares; read by the loader (src/stack/typescript-walk.ts). */
+/** What a certform construct declares; read by the loader (src/stack/typescript/walk.ts). */
 export const DECLARATION: unique symbol = Symbol.for("certform.declaration") as never;
 const SESSION = Symbol.for("certform.load-session");
 

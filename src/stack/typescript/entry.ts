@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { StackError, type Diagnostic } from "../model/index.js";
-import { lineIndex } from "./line-index.js";
+import { StackError, type Diagnostic } from "../../model/index.js";
+import { lineIndex } from "../line-index.js";
 
 /** A TypeScript stack to load: the .ts file (absolute) and how the user named it. */
 export interface TypeScriptEntry {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import * as api from "./gateway-api.js";
+import * as api from "./admin-api.js";
 
 // The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
 

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { RESOURCE_KINDS, StackFileSchema, formatPosition, type Diagnostic, type ResourceKind } from "../model/index.js";
-import { declarationOf, type Declaration, type DeclarationKind, type DeclaredConstruct, type SourceSite } from "../constructs/brand.js";
-import type { LoadResult } from "./load-stack.js";
-import type { Origin } from "./merge.js";
-import { locate } from "./locate.js";
-import { schemaIssuesToDiagnostics } from "./schema-issues.js";
-import { withConstructPaths, type ConstructSource } from "./typescript-diagnostics.js";
-import { propPositions } from "./typescript-positions.js";
-import { pathKey, type NodePosition, type PathSegment } from "./yaml-source.js";
+import { RESOURCE_KINDS, StackFileSchema, formatPosition, type Diagnostic, type ResourceKind } from "../../model/index.js";
+import { declarationOf, type Declaration, type DeclarationKind, type DeclaredConstruct, type SourceSite } from "./brand.js";
+import type { LoadResult } from "../load-result.js";
+import type { Origin } from "../merge.js";
+import { locate } from "../locate.js";
+import { schemaIssuesToDiagnostics } from "../schema-issues.js";
+import { withConstructPaths, type ConstructSource } from "./diagnostics.js";
+import { propPositions } from "./positions.js";
+import { pathKey, type NodePosition, type PathSegment } from "../yaml-source.js";
 
 type Node = DeclaredConstruct["node"];
 
