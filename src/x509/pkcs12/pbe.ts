@@ -1,6 +1,6 @@
 import { createDecipheriv, createHash, pbkdf2Sync } from "node:crypto";
 import { TAG, children, content, decodeOid, decodeSmallInteger, type Tlv } from "./der.js";
-import { MaterialError } from "./errors.js";
+import { MaterialError } from "../errors.js";
 import { rc2CbcDecrypt } from "./rc2.js";
 
 /**

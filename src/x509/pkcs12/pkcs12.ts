@@ -1,10 +1,10 @@
 import { X509Certificate, createHmac, createPrivateKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import { TAG, children, content, decodeOid, decodeSmallInteger, decodeString, octets, parseDer, type Tlv } from "./der.js";
-import { sniffDer } from "./der-sniff.js";
-import { MaterialError } from "./errors.js";
-import { errorCode } from "./input-form.js";
+import { sniffDer } from "../der-sniff.js";
+import { MaterialError } from "../errors.js";
+import { errorCode } from "../input-form.js";
 import { HASHES, passwordCandidates, pbeDecrypt, pkcs12Kdf, type Password } from "./pbe.js";
-import { dedupe, orderChain } from "./chain-order.js";
+import { dedupe, orderChain } from "../chain-order.js";
 
 export interface Pkcs12Contents {
   /** Leaf first (the certificate matching the key), then the rest ordered leaf → root. */

@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exportPkcs12, makePki, tempDir, writeFiles, type Pki } from "../../test/support/pki.js";
-import { MaterialError } from "./errors.js";
-import { fingerprintKey } from "./fingerprint.js";
+import { exportPkcs12, makePki, tempDir, writeFiles, type Pki } from "../../../test/support/pki.js";
+import { MaterialError } from "../errors.js";
+import { fingerprintKey } from "../fingerprint.js";
 import { decodePkcs12 } from "./pkcs12.js";
 import { rc2DecryptBlock, rc2ExpandKey } from "./rc2.js";
 
