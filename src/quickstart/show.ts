@@ -1,7 +1,7 @@
 import { request } from "node:https";
 import { connect, type PeerCertificate } from "node:tls";
 import type { Palette } from "../render/palette.js";
-import { apiHost, LOOPBACK, NODES, ORDERS_PATH, shopHost, type QuickstartNode } from "./quickstart-layout.js";
+import { apiHost, LOOPBACK, NODES, ORDERS_PATH, shopHost, type QuickstartNode } from "./layout.js";
 
 const TIMEOUT_MS = 5_000;
 /** Width of the first column. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer as createHttpsServer, type Server } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { LOOPBACK, type QuickstartNode } from "./quickstart-layout.js";
+import { LOOPBACK, type QuickstartNode } from "./layout.js";
 
 const BIN = fileURLToPath(new URL("../../bin/certform.js", import.meta.url));
 const READY = /^certform gateway ready admin=(\S+) listen=(\S+)$/;

@@ -1,4 +1,4 @@
-import { LOOPBACK, type QuickstartNode } from "./quickstart-layout.js";
+import { LOOPBACK, type QuickstartNode } from "./layout.js";
 
 /**
  * The quickstart just started these nodes from their own stores, so a lock one of them holds was left by a

@@ -2,7 +2,7 @@ import type { KeyObject, X509Certificate } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { certificatesToPem, decodeCertificates, decodePrivateKey, generateCertificate, issuedBy, isSelfSigned, matchesKey, privateKeyToPem } from "../x509/index.js";
-import { LOOPBACK } from "./quickstart-layout.js";
+import { LOOPBACK } from "./layout.js";
 
 /** The files stacks/quickstart.yaml reads, relative to the material directory. */
 export const FILES = {
