@@ -78,7 +78,7 @@ describe("the file store", () => {
   });
 
   it("keeps every acknowledged commit, whole, through kill -9 in the middle of a stream of writes", async () => {
-    const script = fileURLToPath(new URL("./crash-writer.fixture.ts", import.meta.url));
+    const script = fileURLToPath(new URL("../../../test/support/crash-writer.ts", import.meta.url));
     for (const acksBeforeKill of [1, 17, 60]) {
       const dir = await tempDir();
       const child = spawn(process.execPath, ["--import", "tsx", script, dir], { stdio: ["ignore", "pipe", "pipe"] });

@@ -1,7 +1,7 @@
-// Run as a child process by file-store.test.ts, then killed with SIGKILL mid-stream: commits
+// Run as a child process by src/gateway/store/file-store.test.ts, then killed with SIGKILL mid-stream: commits
 // endpoints e0, e1, … one after another and prints "acked <revision>" once each is durable.
-import { openStore } from "./file-store.js";
-import { withObject } from "./records.js";
+import { openStore } from "../../src/gateway/store/file-store.js";
+import { withObject } from "../../src/gateway/store/records.js";
 
 const store = await openStore(process.argv[2]!, { node: "crash", environment: "test" });
 for (let i = 0; ; i++) {

@@ -1,11 +1,11 @@
-/** Helpers for this directory's tests: stored objects from test PKI material, a started data plane, and TLS and HTTPS clients. */
+/** Helpers for the data plane's tests (src/gateway/data-plane/*.test.ts): stored objects from test PKI material, a started data plane, and TLS and HTTPS clients. */
 import type { X509Certificate } from "node:crypto";
 import { request, type Agent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
-import { toPem, type Issued } from "../../../test/support/pki.js";
-import { emptyState, type GatewayState, type StoredCertificate, type StoredEndpoint, type StoredJwk, type StoredTrust, type StoredTrusted } from "../state.js";
-import { createDataPlane, type DataPlane, type DataPlaneOptions } from "./index.js";
+import { toPem, type Issued } from "./pki.js";
+import { emptyState, type GatewayState, type StoredCertificate, type StoredEndpoint, type StoredJwk, type StoredTrust, type StoredTrusted } from "../../src/gateway/state.js";
+import { createDataPlane, type DataPlane, type DataPlaneOptions } from "../../src/gateway/data-plane/index.js";
 
 export function storedCert(name: string, cert: Issued, opts: { hosts?: string[]; default?: boolean; revision?: number; chain?: X509Certificate[] } = {}): StoredCertificate {
   return {

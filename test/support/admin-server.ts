@@ -1,10 +1,10 @@
-// Shared by the admin API's tests (not a test itself): a real HTTP server on 127.0.0.1:0 over a real
+// Shared by the admin API's tests (src/gateway/admin/*.test.ts): a real HTTP server on 127.0.0.1:0 over a real
 // store in a fresh temporary directory.
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tempDir } from "../../../test/support/pki.js";
-import { openStore, type Store } from "../store/index.js";
-import { createAdminHandler, type AdminOptions } from "./index.js";
+import { tempDir } from "./pki.js";
+import { openStore, type Store } from "../../src/gateway/store/index.js";
+import { createAdminHandler, type AdminOptions } from "../../src/gateway/admin/index.js";
 
 export interface Reply<T = any> {
   status: number;
@@ -63,8 +63,3 @@ export function send<T = any>(url: string, method: string, body?: unknown, heade
     req.end(payload);
   });
 }
-
-/**
- * The private part of a key alone (the JWK member d). An EC key's PKCS#8 DER also carries its public
- * point and curve OID, which every certificate of that key legitimately shows; an echo of d never is.
- */
