@@ -1,4 +1,4 @@
-// Run as a child process by src/gateway/store/file-store.test.ts, then killed with SIGKILL mid-stream: commits
+// Run as a child process by test/store-crash.test.ts, then killed with SIGKILL mid-stream: commits
 // endpoints e0, e1, … one after another and prints "acked <revision>" once each is durable.
 import { openStore } from "../../src/gateway/store/file-store.js";
 import { withObject } from "../../src/gateway/store/records.js";
