@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRegistry, providerFor, providerKinds, registerProvider, type Provider } from "../src/providers/index.js";
-import { timeoutMs } from "../src/providers/embedded/settings.js";
+import { createRegistry, providerFor, providerKinds, registerProvider, type Provider } from "./index.js";
+import { timeoutMs } from "./embedded/settings.js";
 
 const embedded = { type: "embedded" as const, nodes: ["http://127.0.0.1:8081"], timeout: "10s" };
 const fake = (kind: string): Provider => ({

@@ -1,18 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/model/published-schemas.js";
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from "./published-schemas.js";
 
 describe("schemas/", () => {
   for (const [file, entry] of Object.entries(PUBLISHED_SCHEMAS)) {
     it(`${file} is what the zod model generates (run npm run schemas when this fails)`, () => {
-      const committed = readFileSync(join(import.meta.dirname, "..", "schemas", file), "utf8");
+      const committed = readFileSync(join(import.meta.dirname, "..", "..", "schemas", file), "utf8");
       expect(committed).toBe(renderJsonSchema(entry));
     });
   }
 
   it("the stack schema offers completion for every top-level key and every source", () => {
-    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "..", "schemas", "stack.schema.json"), "utf8"));
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "schemas", "stack.schema.json"), "utf8"));
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["apiVersion", "kind", "name", "variables", "environments", "certificates", "trustedCertificates", "endpoints", "trustAssignments", "jwks", "alerts"]),
     );
@@ -24,7 +24,7 @@ describe("schemas/", () => {
 
 describe("schemas/gateway-admin.openapi.json", () => {
   it("is an OpenAPI 3.1 document whose every $ref resolves, covering every collection", () => {
-    const doc = JSON.parse(readFileSync(join(import.meta.dirname, "..", "schemas", "gateway-admin.openapi.json"), "utf8"));
+    const doc = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "schemas", "gateway-admin.openapi.json"), "utf8"));
     expect(doc.openapi).toBe("3.1.0");
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(20);

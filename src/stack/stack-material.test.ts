@@ -2,9 +2,9 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readStack } from "../src/stack/index.js";
-import { daysAgo, daysFromNow, issue, keyToPem, leaf, makeCa, makeIntermediate, makePki, toDer, toPem, type Pki } from "./support/pki.js";
-import { ENVIRONMENTS, HEADER, only, positionOf, writeStackDir } from "./support/stack.js";
+import { readStack } from "./index.js";
+import { daysAgo, daysFromNow, issue, keyToPem, leaf, makeCa, makeIntermediate, makePki, toDer, toPem, type Pki } from "../../test/support/pki.js";
+import { ENVIRONMENTS, HEADER, only, positionOf, writeStackDir } from "../../test/support/stack.js";
 
 let pki: Pki;
 let server: Server;
