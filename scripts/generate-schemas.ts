@@ -1,4 +1,4 @@
-// Writes schemas/*.json from the zod model; test/schemas.test.ts fails when they are stale.
+// Writes schemas/*.json from the zod model; src/model/published-schemas.test.ts fails when they are stale.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../src/schemas/published-schemas.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quiet } from "./support/capture.js";
 import { DEFAULT_LIMITS } from "../src/bundle/limits.js";
-import { rawZip, type RawEntry } from "../src/bundle/raw-zip.fixture.js";
+import { rawZip, type RawEntry } from "./support/raw-zip.js";
 import { readZip } from "../src/bundle/zip-read.js";
 import { writeZip } from "../src/bundle/zip-write.js";
 import { runApply } from "../src/cli/apply-run.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ensureMaterial } from "../src/cli/quickstart-material.js";
+import { ensureMaterial } from "../src/quickstart/material.js";
 import { ValidateReportSchema } from "../src/model/validate-report.js";
 import { certform } from "./support/cli.js";
 import { leaf } from "./support/pki.js";

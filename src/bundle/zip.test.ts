@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, UnsafeBundleError } from "./limits.js";
 import { readZip } from "./zip-read.js";
 import { writeZip } from "./zip-write.js";
-import { rawZip } from "./raw-zip.fixture.js";
+import { rawZip } from "../../test/support/raw-zip.js";
 
 const small = { ...DEFAULT_LIMITS, maxEntryBytes: 1024, maxTotalBytes: 2048 };
 

@@ -16,7 +16,8 @@ export function registerNotYet(program: Command, setExit: (code: ExitCode) => vo
       .allowUnknownOption()
       .allowExcessArguments()
       .action(() => {
-        process.stderr.write(`certform ${name} is not available yet in this version; validate, inspect and init are.\n`);
+        const others = PLANNED.map(([n]) => n).filter((n) => n !== name);
+        process.stderr.write(`certform ${name} is not available yet in this version, nor are ${others.join(" and ")}; certform --help lists the commands there are.\n`);
         setExit(EXIT.error);
       });
   }

@@ -1,5 +1,5 @@
 import type { X509Certificate } from "node:crypto";
-import { TAG, children, content, decodeOid, decodeTime, parseDer, type Tlv } from "./der.js";
+import { TAG, children, content, decodeOid, decodeTime, parseDer, type Tlv } from "./pkcs12/der.js";
 import { formatName } from "./name.js";
 
 /** Certificate fields node's X509Certificate does not expose, read once from the DER and cached. */

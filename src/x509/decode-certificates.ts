@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { quoteValue } from "../model/redact.js";
-import { TAG, children, parseDer, whole } from "./der.js";
+import { TAG, children, parseDer, whole } from "./pkcs12/der.js";
 import { kindOfPemLabel, sniffDer, splitDerSequence, PRIVATE_KEY_KINDS } from "./der-sniff.js";
 import { MaterialError } from "./errors.js";
 import { asText, describeBinary, errorCode } from "./input-form.js";

@@ -1,4 +1,4 @@
-import { TAG, children, decodeOid, decodeSmallInteger, parseDer, readTlv, type Tlv } from "./der.js";
+import { TAG, children, decodeOid, decodeSmallInteger, parseDer, readTlv, type Tlv } from "./pkcs12/der.js";
 
 /** What a piece of DER (or a PEM label) holds, judged by structure alone. */
 export type MaterialKind =

@@ -5,7 +5,7 @@ export { MaterialError, isMaterialError } from "./errors.js";
 export { decodeCertificates, type DecodeCertificatesOptions } from "./decode-certificates.js";
 export { decodeBase64, type Base64Encoding } from "./base64.js";
 export { decodePrivateKey } from "./decode-key.js";
-export { decodePkcs12, type Pkcs12Contents } from "./pkcs12.js";
+export { decodePkcs12, type Pkcs12Contents } from "./pkcs12/pkcs12.js";
 export { captureChain, captureTarget, type CaptureOptions, type CaptureTarget } from "./capture.js";
 export { selectFromChain, orderChain, isSelfSigned, issuedBy, matchesKey } from "./chain-order.js";
 export { fingerprintKey, formatFingerprint, normalizeSha256 } from "./fingerprint.js";

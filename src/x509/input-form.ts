@@ -3,7 +3,7 @@
  * built here ever contains any of its content: no leading characters, no leading bytes, no excerpt.
  * Size, shape and what the structure decodes to are all a message may say.
  */
-import { parseDer } from "./der.js";
+import { parseDer } from "./pkcs12/der.js";
 import { describeKind, sniffDer, splitDerSequence, type MaterialKind } from "./der-sniff.js";
 import { strictBase64 } from "./pem.js";
 

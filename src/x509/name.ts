@@ -1,4 +1,4 @@
-import { TAG, children, decodeOid, decodeString, whole, type Tlv } from "./der.js";
+import { TAG, children, decodeOid, decodeString, whole, type Tlv } from "./pkcs12/der.js";
 
 const SHORT_NAMES: Record<string, string> = {
   "2.5.4.3": "CN",

@@ -6,7 +6,7 @@ import { decodeBase64 } from "./base64.js";
 import { decodeCertificates } from "./decode-certificates.js";
 import { decodePrivateKey } from "./decode-key.js";
 import { MaterialError } from "./errors.js";
-import { decodePkcs12 } from "./pkcs12.js";
+import { decodePkcs12 } from "./pkcs12/pkcs12.js";
 
 function failure(fn: () => unknown): MaterialError {
   try {

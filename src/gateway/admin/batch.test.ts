@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaf, makeCa, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 let admin: Admin;
 let pki: Pki;

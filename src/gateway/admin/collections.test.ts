@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyEchoes, secretOf } from "../../../test/support/key-echoes.js";
 import { makeCa, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
 import { fingerprintKey } from "../../x509/index.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 let admin: Admin;
 let pki: Pki;

@@ -1,7 +1,7 @@
 import { createPrivateKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePki, type Pki } from "../../../test/support/pki.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 // POST /v1/certificates/{name}/copy hands out a generated certificate's key so that apply can give the
 // environment's other nodes the same one: only for generated certificates, only to the lock's holder.

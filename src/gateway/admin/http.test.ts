@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCa, type Issued } from "../../../test/support/pki.js";
 import type { Store } from "../store/index.js";
 import { createAdminHandler } from "./handler.js";
-import { send, startAdmin, type Admin, type Reply } from "./test-harness.js";
+import { send, startAdmin, type Admin, type Reply } from "../../../test/support/admin-server.js";
 
 const TOKEN = "s3cret-admin-token";
 let admin: Admin;

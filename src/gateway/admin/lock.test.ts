@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../store/index.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 let admin: Admin;
 let clock = new Date("2030-01-01T00:00:00Z");

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:https";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaf, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 let admin: Admin;
 let pki: Pki;

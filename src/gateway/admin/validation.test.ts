@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyEchoes, secretOf } from "../../../test/support/key-echoes.js";
 import { daysAgo, issue, leaf, makeCa, makePki, toPem, type Issued, type Pki } from "../../../test/support/pki.js";
-import { startAdmin, type Admin } from "./test-harness.js";
+import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
 
 let admin: Admin;
 let pki: Pki;

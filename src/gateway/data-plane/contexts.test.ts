@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
 import { contextCache } from "./contexts.js";
-import { storedCert } from "./testing.js";
+import { storedCert } from "../../../test/support/data-plane.js";
 import { caSet, EMPTY_CA_SET } from "./truststores.js";
 
 let ca: Issued;

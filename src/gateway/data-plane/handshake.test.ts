@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
-import { handshake, startPlane, state, storedCert, type Running } from "./testing.js";
+import { handshake, startPlane, state, storedCert, type Running } from "../../../test/support/data-plane.js";
 
 let ca: Issued;
 let exact: Issued;

@@ -4,7 +4,7 @@ import { keyEchoes, secretOf } from "../../../test/support/key-echoes.js";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
 import { jwkFromCertificate } from "../../x509/jwk.js";
 import type { StoredJwk } from "../state.js";
-import { get, startPlane, state, storedCert, type Running } from "./testing.js";
+import { get, startPlane, state, storedCert, type Running } from "../../../test/support/data-plane.js";
 
 let gw: Running;
 let site: Issued;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyType } from "../../x509/generate.js";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
-import { handshake, startPlane, state, storedCert, type Running } from "./testing.js";
+import { handshake, startPlane, state, storedCert, type Running } from "../../../test/support/data-plane.js";
 
 const VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
 

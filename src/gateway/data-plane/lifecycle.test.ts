@@ -2,7 +2,7 @@ import { Agent } from "node:https";
 import { connect } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
-import { get, startPlane, state, storedCert } from "./testing.js";
+import { get, startPlane, state, storedCert } from "../../../test/support/data-plane.js";
 
 let site: Issued;
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
-import { handshake, startPlane, state, storedCert, type Running } from "./testing.js";
+import { handshake, startPlane, state, storedCert, type Running } from "../../../test/support/data-plane.js";
 
 let gw: Running;
 let rsaHost: Issued;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, makeIntermediate, toPem, type Issued } from "../../../test/support/pki.js";
 import type { StoredTrust } from "../state.js";
 import { buildSnapshot } from "./snapshot.js";
-import { get, startPlane, state, storedCert, storedEndpoint, storedTrust, storedTrusted, type Running } from "./testing.js";
+import { get, startPlane, state, storedCert, storedEndpoint, storedTrust, storedTrusted, type Running } from "../../../test/support/data-plane.js";
 
 let gw: Running;
 let clientRoot: Issued;

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issue, leaf, makeCa, toPem, type Issued } from "../../../test/support/pki.js";
 import type { StoredEndpoint, StoredTrust, StoredTrusted } from "../state.js";
-import { get, startPlane, state, storedCert, storedEndpoint, storedTrust, storedTrusted, type Running } from "./testing.js";
+import { get, startPlane, state, storedCert, storedEndpoint, storedTrust, storedTrusted, type Running } from "../../../test/support/data-plane.js";
 
 let gw: Running;
 let siteCert: Issued;

@@ -1,7 +1,7 @@
 import { Agent } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issue, makeCa, type Issued } from "../../../test/support/pki.js";
-import { get, handshake, startPlane, state, storedCert, type Running } from "./testing.js";
+import { get, handshake, startPlane, state, storedCert, type Running } from "../../../test/support/data-plane.js";
 
 let ca: Issued;
 let v1: Issued;

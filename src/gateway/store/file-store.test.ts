@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/support/pki.js";
 import type { GatewayState } from "../state.js";
@@ -75,34 +73,5 @@ describe("the file store", () => {
     expect(await readFile(join(dir, "store.json"), "utf8")).toBe("{ not json");
     await writeFile(join(dir, "store.json"), '{"format": 2}');
     await expect(openStore(dir, ids)).rejects.toThrow(/not a certform gateway store \(format 2 is not 1\)/);
-  });
-
-  it("keeps every acknowledged commit, whole, through kill -9 in the middle of a stream of writes", async () => {
-    const script = fileURLToPath(new URL("./crash-writer.fixture.ts", import.meta.url));
-    for (const acksBeforeKill of [1, 17, 60]) {
-      const dir = await tempDir();
-      const child = spawn(process.execPath, ["--import", "tsx", script, dir], { stdio: ["ignore", "pipe", "pipe"] });
-      let acked = 0;
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      await new Promise<void>((resolve, reject) => {
-        child.once("exit", () => reject(new Error(`writer exited early: ${err}`)));
-        child.stdout.on("data", (d: Buffer) => {
-          for (const m of d.toString().matchAll(/acked (\d+)/g)) acked = Math.max(acked, Number(m[1]));
-          if (acked >= acksBeforeKill) {
-            child.kill("SIGKILL");
-            resolve();
-          }
-        });
-      });
-      await exited;
-      const store = await openStore(dir, { node: "crash", environment: "test" });
-      const state = store.state();
-      expect(state.revision).toBeGreaterThanOrEqual(acked);
-      expect(Object.keys(state.endpoints)).toHaveLength(state.revision);
-      for (let i = 0; i < acked; i++) expect(state.endpoints[`e${i}`]?.path).toBe(`/e${i}`);
-      expect((await readdir(dir)).filter((f) => f !== "store.json")).toEqual([]);
-    }
   });
 });
