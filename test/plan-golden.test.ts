@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { renderPlanJson } from "../src/render/plan-json.js";
 import { renderPlanMarkdown } from "../src/render/plan-markdown.js";
 import { renderPlanText } from "../src/render/plan-text.js";
@@ -57,7 +57,7 @@ function stackDir(body: string, admin: string): string {
 async function planOf(body: string, admin: string): Promise<Plan> {
   const dir = stackDir(body, admin);
   // Backends are not contacted: their names do not resolve, and how they fail differs from machine to machine.
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: true, now: NOW, version: "0.0.0-golden", checkBackends: false });
+  const result = await planPaths([join(dir, "stack.yaml")], { prune: true, now: NOW, version: "0.0.0-golden", checkBackends: false });
   if ("failed" in result) throw new Error(JSON.stringify(result.failed));
   const plan = JSON.parse(JSON.stringify(result.plan).replaceAll(admin, "http://node-1:8081")) as Plan;
   plan.stack_paths = ["stack.yaml"];
