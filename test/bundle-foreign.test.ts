@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeZip } from "../src/bundle/zip-write.js";
 import { runImport } from "../src/cli/import-run.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { quiet } from "./support/capture.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { makeCa, writeFiles, type Issued } from "./support/pki.js";
@@ -21,7 +21,7 @@ let wso2Dir: string;
 const wso2Files: Record<string, string> = {};
 
 async function noChanges(dir: string): Promise<void> {
-  const made = await makePlan([dir], { prune: true });
+  const made = await planPaths([dir], { prune: true });
   if ("failed" in made) throw new Error(JSON.stringify(made.failed));
   expect(made.plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
 }

@@ -9,7 +9,7 @@ import { runExport } from "../src/cli/export-run.js";
 import { runImport } from "../src/cli/import-run.js";
 import { runApply } from "../src/cli/apply-run.js";
 import type { BundleManifest } from "../src/model/bundle.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { keyEchoes, secretOf } from "./support/key-echoes.js";
 import { issue, makeCa, makeIntermediate, toPem, type Issued } from "./support/pki.js";
@@ -70,7 +70,7 @@ function comparable(m: BundleManifest, env: string): unknown {
 }
 
 async function planChanges(dir: string): Promise<number> {
-  const made = await makePlan([dir], { prune: true });
+  const made = await planPaths([dir], { prune: true });
   if ("failed" in made) throw new Error(JSON.stringify(made.failed));
   const s = made.plan.summary;
   return s.create + s.update + s.replace + s.delete;

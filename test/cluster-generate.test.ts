@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { renderPlanJson } from "../src/render/plan-json.js";
 import { certform, type CliResult } from "./support/cli.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
@@ -200,7 +200,7 @@ describe("a generated certificate in a two-node environment", () => {
   });
 
   it("is renewed inside renewBefore with one new certificate on every node", async () => {
-    const made = await makePlan([dir], { prune: true, now: new Date(Date.now() + 45 * DAY) });
+    const made = await planPaths([dir], { prune: true, now: new Date(Date.now() + 45 * DAY) });
     if ("failed" in made) throw new Error(JSON.stringify(made.failed));
     const change = made.plan.resource_changes.find((c) => c.address === "certificates.wild[prod]")!;
     expect(change.action).toBe("replace");

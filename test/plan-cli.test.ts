@@ -63,6 +63,7 @@ describe("certform plan", () => {
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stdout).toContain(gw.admin);
     expect(wrongToken.stdout).toMatch(/unauthorized/);
+    expect(wrongToken.stdout).toContain("set DEV_TOKEN to the token the node was started with");
     expect(wrongToken.stdout).toContain("Nothing was changed on any gateway.");
     const unset = await certform(["plan"], { cwd: dir, env: { KEY_PASS: "kp", DEV_TOKEN: "" } });
     expect(unset.code).toBe(1);

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
 import { writeStackDir } from "./support/stack.js";
@@ -28,14 +28,14 @@ ${body}`;
 
 async function plan(body: string, files: Record<string, string>, opts: { prune?: boolean; adopt?: boolean } = {}): Promise<Plan> {
   const dir = writeStackDir({ "stack.yaml": stackYaml(body), ...files });
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: opts.prune ?? true, adopt: opts.adopt ?? false });
+  const result = await planPaths([join(dir, "stack.yaml")], { prune: opts.prune ?? true, adopt: opts.adopt ?? false });
   if ("failed" in result) throw Object.assign(new Error(JSON.stringify(result.failed)), { failed: result.failed });
   return result.plan;
 }
 
 async function planFailure(body: string, files: Record<string, string>, opts: { adopt?: boolean } = {}) {
   const dir = writeStackDir({ "stack.yaml": stackYaml(body), ...files });
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: true, adopt: opts.adopt ?? false });
+  const result = await planPaths([join(dir, "stack.yaml")], { prune: true, adopt: opts.adopt ?? false });
   if (!("failed" in result)) throw new Error("expected the plan to fail");
   return result.failed;
 }

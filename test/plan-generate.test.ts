@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { writePlan } from "./support/apply-ops.js";
 import { startGateway, type GatewayProcess } from "./support/gateway.js";
 import { writeStackDir } from "./support/stack.js";
@@ -16,7 +16,7 @@ async function plan(generate: string, now?: Date): Promise<Plan> {
   const dir = writeStackDir({
     "stack.yaml": `apiVersion: certform/v1\nkind: Stack\nname: gen\nenvironments:\n  dev: { gateway: { type: embedded, nodes: ["${gw.admin}"] } }\ncertificates:\n  wildcard:\n    generate: ${generate}\n`,
   });
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: true, ...(now ? { now } : {}) });
+  const result = await planPaths([join(dir, "stack.yaml")], { prune: true, ...(now ? { now } : {}) });
   if ("failed" in result) throw new Error(JSON.stringify(result.failed));
   return result.plan;
 }

@@ -2,7 +2,7 @@ import { createPublicKey, type JsonWebKeyInput } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
-import { makePlan } from "../src/plan/index.js";
+import { planPaths } from "../src/plan/index.js";
 import { writePlan } from "./support/apply-ops.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
@@ -19,7 +19,7 @@ async function plan(body: string, cert: Issued): Promise<Plan> {
     "sig.pem": toPem([cert.certificate, ca.certificate]),
     "sig.key": cert.keyPem,
   });
-  const result = await makePlan([join(dir, "stack.yaml")], { prune: true });
+  const result = await planPaths([join(dir, "stack.yaml")], { prune: true });
   if ("failed" in result) throw new Error(JSON.stringify(result.failed));
   return result.plan;
 }

@@ -1,7 +1,7 @@
 import type { Plan } from "../model/plan.js";
-import { loadPlan, makePlan, providersFor, type PlanFailure } from "../plan/index.js";
+import { loadPlan, makePlan, readForPlan, type PlanFailure, type StackRead } from "../plan/index.js";
+import { providersFor } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
-import { readStack, type DesiredState } from "../stack/index.js";
 import { executePlan, type ProgressEvent } from "./execute.js";
 import { keysForPlan, StalePlanError } from "./keys.js";
 import { lockEnvironments, lockHolderName } from "./locks.js";
@@ -39,69 +39,78 @@ export type ApplyOutcome =
  * `apply PATH…`: takes every node's lock first, then plans, shows, asks, applies, verifies and releases, so
  * the plan a user approves is the plan that runs. `apply PLANFILE`: takes the locks, then refuses the plan
  * if any node's revision or any source changed since it was made.
+ * Either way the stack is read once, here: locking, planning, the keys and verification all take that state.
  */
 export async function applyFlow(source: { paths: string[] } | { planFile: string }, opts: ApplyFlowOptions, ui: ApplyUi): Promise<ApplyOutcome> {
   const saved = "planFile" in source ? loadPlan(source.planFile) : undefined;
   const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
   const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
-  const stack = await readStack(paths, { requireGatewayEnv: true, capture: false, ...(envFilter ? { environments: envFilter } : {}) });
-  if (!stack.state || stack.diagnostics.some((d) => d.severity === "error")) return { kind: "failed-plan", failed: { diagnostics: stack.diagnostics, problems: [] } };
-  const state: DesiredState = stack.state;
+  // url: sources are captured now: for a new plan at plan time, for a saved one to check them against it.
+  const read = await readForPlan(paths, envFilter ? { env: envFilter } : {});
+  if ("failed" in read) return { kind: "failed-plan", failed: read.failed };
+  const { state } = read.stack;
   const providers = providersFor(state);
-  const locks = await lockEnvironments(
-    state.environments.map((e) => ({ name: e.name, provider: providers.get(e.name)!, nodes: e.spec.gateway.nodes })),
-    lockHolderName(opts.command),
-    opts.command,
-  );
-  opts.onLocked?.(locks.release);
   try {
-    let plan: Plan;
-    let planned: DesiredState | undefined;
-    if (saved) {
-      const stale = await staleNodes(saved, providers);
-      if (stale.length > 0) return { kind: "stale", reasons: stale };
-      plan = saved;
-    } else {
-      const made = await makePlan(paths, { prune: opts.prune, version: opts.version, ...(opts.adopt ? { adopt: true } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.destroy ? { destroy: true } : {}) });
-      if ("failed" in made) return { kind: "failed-plan", failed: made.failed };
-      plan = made.plan;
-      planned = made.state;
-    }
-    // Checked against the stack over TLS even when nothing is written: a node serving the wrong
-    // certificate is never reported as fine. destroy declares nothing, so it has nothing to check.
-    const verify =
-      opts.verify && opts.command !== "destroy"
-        ? (env: Plan["environments"][number]) => {
-            const declared = state.environments.find((e) => e.name === env.name);
-            return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
-          }
-        : undefined;
-    const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
-    if (changes === 0) {
-      const verification = verify ? (await Promise.all(plan.environments.map(verify))).flat() : [];
-      return { kind: "no-changes", plan, verification };
-    }
-    if (!saved && !(await ui.approve(plan))) return { kind: "declined", plan };
-    let keys;
+    const locks = await lockEnvironments(
+      state.environments.map((e) => ({ name: e.name, provider: providers.get(e.name)!, nodes: e.spec.gateway.nodes })),
+      lockHolderName(opts.command),
+      opts.command,
+    );
+    opts.onLocked?.(locks.release);
     try {
-      keys = await keysForPlan(plan, planned ? { state: planned } : {});
-    } catch (err) {
-      if (err instanceof StalePlanError) return { kind: "stale", reasons: err.reasons };
-      throw err;
+      return await lockedApply(read.stack, saved, providers, locks.holder, opts, ui);
+    } finally {
+      await locks.release();
     }
-    const result = await executePlan(plan, {
-      providers,
-      keys,
-      lockHolder: locks.holder,
-      parallelism: opts.parallelism,
-      onProgress: ui.progress,
-      ...(verify ? { verify } : {}),
-    });
-    return { kind: "applied", plan, result };
   } finally {
-    await locks.release();
     for (const p of providers.values()) p.close?.();
   }
+}
+
+/** Everything apply does while it holds the locks. */
+async function lockedApply(stack: StackRead, saved: Plan | undefined, providers: ReadonlyMap<string, Provider>, lockHolder: string, opts: ApplyFlowOptions, ui: ApplyUi): Promise<ApplyOutcome> {
+  const { state } = stack;
+  let plan: Plan;
+  if (saved) {
+    const stale = await staleNodes(saved, providers);
+    if (stale.length > 0) return { kind: "stale", reasons: stale };
+    plan = saved;
+  } else {
+    const made = await makePlan(stack, { prune: opts.prune, version: opts.version, providers, ...(opts.adopt ? { adopt: true } : {}), ...(opts.destroy ? { destroy: true } : {}) });
+    if ("failed" in made) return { kind: "failed-plan", failed: made.failed };
+    plan = made.plan;
+  }
+  // Checked against the stack over TLS even when nothing is written: a node serving the wrong
+  // certificate is never reported as fine. destroy declares nothing, so it has nothing to check.
+  const verify =
+    opts.verify && opts.command !== "destroy"
+      ? (env: Plan["environments"][number]) => {
+          const declared = state.environments.find((e) => e.name === env.name);
+          return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
+        }
+      : undefined;
+  const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
+  if (changes === 0) {
+    const verification = verify ? (await Promise.all(plan.environments.map(verify))).flat() : [];
+    return { kind: "no-changes", plan, verification };
+  }
+  if (!saved && !(await ui.approve(plan))) return { kind: "declined", plan };
+  let keys;
+  try {
+    keys = keysForPlan(plan, state);
+  } catch (err) {
+    if (err instanceof StalePlanError) return { kind: "stale", reasons: err.reasons };
+    throw err;
+  }
+  const result = await executePlan(plan, {
+    providers,
+    keys,
+    lockHolder,
+    parallelism: opts.parallelism,
+    onProgress: ui.progress,
+    ...(verify ? { verify } : {}),
+  });
+  return { kind: "applied", plan, result };
 }
 
 /** A saved plan is applied only to nodes still at the revision it was made against. */

@@ -1,6 +1,6 @@
 import type { BundleManifest } from "../model/bundle.js";
 import type { Diagnostic } from "../model/index.js";
-import { providerForEnvironment } from "../plan/providers.js";
+import { providerForEnvironment } from "../providers/for-environment.js";
 import { ProviderError, type LiveNode, type LiveObject } from "../providers/provider.js";
 import { readStack, type EnvironmentState } from "../stack/index.js";
 import { finishManifest } from "./bundle-file.js";

@@ -1,4 +1,4 @@
-import { providerForEnvironment } from "../plan/index.js";
+import { providerForEnvironment } from "../providers/for-environment.js";
 import { readStack } from "../stack/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 

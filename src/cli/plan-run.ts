@@ -1,4 +1,4 @@
-import { makePlan, savePlan, type PlanFailure } from "../plan/index.js";
+import { planPaths, savePlan, type PlanFailure } from "../plan/index.js";
 import { renderDiagnosticsText } from "../render/diagnostics-text.js";
 import { renderPlanJson } from "../render/plan-json.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
@@ -15,7 +15,7 @@ export interface PlanOptions extends CommonOptions {
 }
 
 export async function runPlan(paths: string[], opts: PlanOptions): Promise<ExitCode> {
-  const result = await makePlan(paths, { ...opts, version: CERTFORM_VERSION });
+  const result = await planPaths(paths, { ...opts, version: CERTFORM_VERSION });
   if ("failed" in result) {
     report(result.failed, opts);
     return EXIT.error;

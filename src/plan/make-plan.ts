@@ -1,25 +1,33 @@
 import type { Diagnostic } from "../model/index.js";
 import type { Plan } from "../model/plan.js";
-import { readStack, type DesiredState } from "../stack/index.js";
+import { withProviders } from "../providers/for-environment.js";
+import type { Provider } from "../providers/provider.js";
 import type { PlanProblem } from "./diff-node.js";
 import { captureBackends } from "./fetch-backends.js";
 import { fetchLiveState } from "./fetch-live.js";
 import { planChanges, type PlanInput } from "./plan-changes.js";
+import { readForPlan, type StackRead } from "./stack-read.js";
 
 export interface PlanFailure {
   diagnostics: Diagnostic[];
   problems: PlanProblem[];
 }
 
-/** Load, check, read every node, diff: the plan, or why there is none. Shared by plan and apply. */
-export async function makePlan(
-  paths: string[],
-  opts: { env?: string[]; prune: boolean; adopt?: boolean; version?: string; now?: Date; destroy?: boolean; checkBackends?: boolean },
-): Promise<{ plan: Plan; state: DesiredState } | { failed: PlanFailure }> {
-  const stack = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
-  const errors = stack.diagnostics.filter((d) => d.severity === "error");
-  if (!stack.state || errors.length > 0) return { failed: { diagnostics: stack.diagnostics, problems: [] } };
-  const { live, problems: readProblems } = await fetchLiveState(stack.state);
+export interface MakePlanOptions {
+  prune: boolean;
+  adopt?: boolean;
+  version?: string;
+  now?: Date;
+  destroy?: boolean;
+  checkBackends?: boolean;
+  /** The providers to read the nodes with (apply's, which hold the locks); built here and closed after when not given. */
+  providers?: ReadonlyMap<string, Provider>;
+}
+
+/** Read every node, diff against the stack as read: the plan, or why there is none. Shared by plan and apply. */
+export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise<{ plan: Plan } | { failed: PlanFailure }> {
+  const { providers } = opts;
+  const { live, problems: readProblems } = providers ? await fetchLiveState(stack.state, providers) : await withProviders(stack.state, (p) => fetchLiveState(stack.state, p));
   if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
   // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion.
   const state = opts.destroy
@@ -28,9 +36,9 @@ export async function makePlan(
   const input: PlanInput = {
     state,
     live,
-    warnings: stack.diagnostics.filter((d) => d.severity === "warning"),
-    options: { prune: opts.destroy ? true : opts.prune, adopt: opts.adopt ?? false, environments: opts.env ?? null },
-    stackPaths: paths,
+    warnings: stack.warnings,
+    options: { prune: opts.destroy ? true : opts.prune, adopt: opts.adopt ?? false, environments: stack.environments },
+    stackPaths: stack.paths,
     now: opts.now ?? new Date(),
     version: opts.version ?? "0.0.0",
   };
@@ -40,6 +48,12 @@ export async function makePlan(
     ({ plan, problems } = planChanges({ ...input, backends: await captureBackends(unchecked) }));
   }
   if (problems.length > 0) return { failed: { diagnostics: [], problems } };
-  // The state the plan was made from (material read, keys included): apply takes its keys from it.
-  return { plan, state: stack.state };
+  return { plan };
+}
+
+/** `plan PATH…`: reads the stack once and plans it. */
+export async function planPaths(paths: string[], opts: MakePlanOptions & { env?: string[] }): Promise<{ plan: Plan } | { failed: PlanFailure }> {
+  const read = await readForPlan(paths, opts.env ? { env: opts.env } : {});
+  if ("failed" in read) return read;
+  return makePlan(read.stack, opts);
 }

@@ -42,6 +42,11 @@ export interface EnvironmentState {
   name: string;
   spec: EnvironmentSpec;
   origin: Origin;
+  /**
+   * The environment variable the gateway's admin token is read from (`token: ${env:VAR}`), for the hint of
+   * a refused token: `spec` holds the token already expanded, so only instantiation can tell.
+   */
+  tokenVariable?: string;
   certificates: CertificateInstance[];
   trustedCertificates: TrustedCertificateInstance[];
   endpoints: EndpointInstance[];

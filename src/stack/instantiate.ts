@@ -27,6 +27,9 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
       diagnostics.push(diagnose(envOrigin, `environments.${envName}`, { ...p, field })),
     );
     const env: EnvironmentState = { name: envName, spec, origin: envOrigin, certificates: [], trustedCertificates: [], endpoints: [], trustAssignments: [], jwks: [] };
+    const gateway = stack.environments![envName]!.gateway;
+    const tokenVariable = tokenVariableOf(gateway && "token" in gateway ? gateway.token : undefined);
+    if (tokenVariable) env.tokenVariable = tokenVariable;
 
     for (const kind of RESOURCE_KINDS) {
       for (const [name, raw] of Object.entries((stack[kind] ?? {}) as Record<string, { environments?: string[] }>)) {
@@ -46,6 +49,11 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
   }
   const alerts = stack.alerts ?? AlertsSchema.parse({});
   return { state: { stack: stack.name, alerts, environments }, diagnostics };
+}
+
+/** The variable a gateway token is read from, as written before expansion: `${env:VAR}` or `${env:VAR:-default}`. */
+function tokenVariableOf(token: string | undefined): string | undefined {
+  return /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)/.exec(token ?? "")?.[1];
 }
 
 /** A reference from an instance to a resource that does not exist in the same environment is an error at that reference. */

@@ -1,5 +1,6 @@
 import type { VerifyReport } from "../model/verify-report.js";
 import { fetchLiveState } from "../plan/index.js";
+import { withProviders } from "../providers/for-environment.js";
 import type { DesiredState } from "../stack/index.js";
 import { verifyAgainstStack } from "./stack-target.js";
 
@@ -9,7 +10,7 @@ import { verifyAgainstStack } from "./stack-target.js";
  */
 export async function verifyStack(state: DesiredState, opts: { now?: Date } = {}): Promise<VerifyReport> {
   const now = opts.now ?? new Date();
-  const { live, problems: unread } = await fetchLiveState(state);
+  const { live, problems: unread } = await withProviders(state, (providers) => fetchLiveState(state, providers));
   const report: VerifyReport = { format_version: "1", stack: state.stack, ok: true, environments: [], problems: [] };
   for (const p of unread) {
     const environment = p.address.replace(/^environments\./, "");
