@@ -1,4 +1,4 @@
-import type { Plan } from "../model/plan.js";
+import { hasChanges, type Plan } from "../model/plan.js";
 import { loadPlan, makePlan, providersFor, type PlanFailure } from "../plan/index.js";
 import type { Provider } from "../providers/provider.js";
 import { readStack, type DesiredState } from "../stack/index.js";
@@ -76,8 +76,7 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
             return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
           }
         : undefined;
-    const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
-    if (changes === 0) {
+    if (!hasChanges(plan)) {
       const verification = verify ? (await Promise.all(plan.environments.map(verify))).flat() : [];
       return { kind: "no-changes", plan, verification };
     }
