@@ -25,7 +25,7 @@ export const ApplyResultSchema = z
   .object({
     ok: z.boolean().describe("true when every write was applied and verification found nothing."),
     stack: z.string(),
-    summary: z.object({ created: z.number().int(), updated: z.number().int(), replaced: z.number().int(), deleted: z.number().int() }),
+    summary: z.object({ created: z.number().int().min(0), updated: z.number().int().min(0), replaced: z.number().int().min(0), deleted: z.number().int().min(0) }),
     operations: z.array(OperationOutcomeSchema).describe("Every write to every node, in the order sent; empty when there was nothing to change."),
     verification: z.array(VerifyProblemSchema).describe("What the check over TLS after each environment found."),
     error: z.string().optional().describe("Set when apply stopped or verification failed: the first failure, in words."),

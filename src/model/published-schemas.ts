@@ -6,6 +6,7 @@ import { gatewayOpenApi } from "./gateway-openapi.js";
 import { PlanSchema } from "./plan.js";
 import { BundleManifestSchema } from "./bundle.js";
 import { VerifyReportSchema } from "./verify-report.js";
+import { ApplyReportSchema } from "./apply-report.js";
 
 /** The JSON Schemas committed under schemas/, generated from the zod model (npm run schemas). */
 export interface PublishedSchema {
@@ -22,6 +23,7 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "bundle.schema.json": { schema: BundleManifestSchema, id: "https://certform.dev/schemas/bundle.schema.json" },
   "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
   "verify.schema.json": { schema: VerifyReportSchema, id: "https://certform.dev/schemas/verify.schema.json" },
+  "apply.schema.json": { schema: ApplyReportSchema, id: "https://certform.dev/schemas/apply.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };
 
