@@ -23,7 +23,9 @@ export async function runApply(target: { paths: string[] } | { planFile: string 
   // With --format json, stdout holds the one JSON document: everything for people goes to stderr.
   const out = json ? process.stderr : process.stdout;
   const c = colorsFor(opts, out);
-  const say = (s: string) => void (s && out.write(s));
+  const say = (s: string) => {
+    if (s) out.write(s);
+  };
   const parallelism = Number(opts.parallelism);
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     process.stderr.write(`--parallelism must be a whole number of at least 1, not ${opts.parallelism}\n`);
