@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApplyReportSchema } from "../src/model/apply-report.js";
 import { certform } from "./support/cli.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
@@ -47,6 +48,13 @@ beforeAll(async () => {
   dir = writeStackDir({ "stacks/ca.pem": ca.pem });
   writeStack(v1);
 });
+/** apply --format json, as schemas/apply.schema.json describes it: nothing in it the schema does not know. */
+function applyReport(stdout: string): Record<string, unknown> {
+  const report = JSON.parse(stdout);
+  expect(ApplyReportSchema.parse(report)).toEqual(report);
+  return report;
+}
+
 afterAll(async () => {
   await Promise.all([dev?.stop(), prod1?.stop(), prod2?.stop()]);
 });
@@ -57,6 +65,17 @@ describe("certform apply", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("there is no terminal to ask");
     expect((await api(prod1.admin, "GET", "/v1/status")).body.revision).toBe(0);
+  });
+
+  it("reports a stack that cannot be planned as one JSON document with every diagnostic", async () => {
+    const r = await certform(["apply", "no-such-dir", "--auto-approve", "--format", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(applyReport(r.stdout)).toMatchObject({ ok: false, error: { code: "no-plan" }, errors: [{ code: "path-not-found", file: "no-such-dir" }] });
+    expect(r.stderr).toContain("Nothing was changed on any gateway.");
+    // Without a terminal to ask, nothing is applied: the reason is the document's error.
+    const unasked = await certform(["apply", "--format", "json"], { cwd: dir });
+    expect(unasked.code).toBe(1);
+    expect(applyReport(unasked.stdout)).toMatchObject({ ok: false, error: { code: "apply-failed", message: expect.stringContaining("there is no terminal to ask") } });
   });
 
   it("applies every environment in order, verifies over TLS, and a second plan shows no changes", async () => {
@@ -90,7 +109,7 @@ describe("certform apply", () => {
     const r = await certform(["apply", "--auto-approve", "--format", "json"], { cwd: dir });
     stop = true;
     await Promise.all(loops);
-    const report = JSON.parse(r.stdout);
+    const report = applyReport(r.stdout);
     expect(report).toMatchObject({ ok: true, summary: { replaced: 2, updated: 2 }, verification: [] });
     expect(failures).toEqual([]);
     expect(handshakes).toBeGreaterThan(10);
@@ -100,10 +119,12 @@ describe("certform apply", () => {
   it("fails at once when another apply holds a node's lock, naming the holder; force-unlock releases it", async () => {
     expect((await api(prod2.admin, "POST", "/v1/lock", { holder: "alice's apply", purpose: "apply", ttlSeconds: 600 })).status).toBe(200);
     writeStack(v1);
-    const r = await certform(["apply", "--auto-approve"], { cwd: dir });
+    // With --format json the words go to stderr and stdout holds the report.
+    const r = await certform(["apply", "--auto-approve", "--format", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("prod is locked by alice's apply");
-    expect(r.stdout).toContain("certform force-unlock prod");
+    expect(r.stderr).toContain("prod is locked by alice's apply");
+    expect(r.stderr).toContain("certform force-unlock prod");
+    expect(applyReport(r.stdout)).toMatchObject({ ok: false, error: { code: "locked", holder: "alice's apply" } });
     // Nothing was written, and the locks it took on the other nodes were released.
     expect((await api(dev.admin, "GET", "/v1/status")).body.lock).toBeNull();
     const unlock = await certform(["force-unlock", "prod"], { cwd: dir });
@@ -116,9 +137,10 @@ describe("certform apply", () => {
     expect(saved.code).toBe(0);
     // A node moved on since the plan.
     await api(prod1.admin, "PUT", "/v1/endpoints/someone-elses", { url: "https://x.internal", path: "/x" });
-    const stale = await certform(["apply", "plan.json"], { cwd: dir });
+    const stale = await certform(["apply", "plan.json", "--format", "json"], { cwd: dir });
     expect(stale.code).toBe(1);
-    expect(stale.stdout).toMatch(/stale.*\n.*prod: node .* is at revision \d+, the plan was made at \d+/);
+    expect(stale.stderr).toMatch(/stale.*\n.*prod: node .* is at revision \d+, the plan was made at \d+/);
+    expect(applyReport(stale.stdout)).toMatchObject({ ok: false, error: { code: "stale-plan", message: expect.stringMatching(/prod: node .* is at revision/) } });
     await api(prod1.admin, "DELETE", "/v1/endpoints/someone-elses");
 
     // A source changed since the plan.
@@ -141,12 +163,15 @@ describe("certform apply", () => {
     await api(prod2.admin, "PUT", "/v1/endpoints/blocker", { url: "https://blocker.internal", path: "/ledger" });
     writeStack(v1);
     writeFileSync(join(dir, "stacks", "extra.yaml"), "apiVersion: certform/v1\nkind: Stack\nname: payments\nendpoints:\n  ledger: { url: \"https://ledger.internal:9443\" }\ntrustAssignments:\n  ledger: { certificate: ca, endpoint: ledger }\n");
-    const r = await certform(["apply", "--auto-approve"], { cwd: dir });
+    const r = await certform(["apply", "--auto-approve", "--format", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/Apply failed: prod: node .*path/);
-    expect(r.stdout).toMatch(/failed\s+put endpoints\.ledger\[prod\] on /);
-    expect(r.stdout).toMatch(/not applied put trustAssignments\.ledger\[prod\] on /);
-    expect(r.stdout).toContain("A new plan shows what is left");
+    expect(r.stderr).toMatch(/Apply failed: prod: node .*path/);
+    expect(r.stderr).toMatch(/failed\s+put endpoints\.ledger\[prod\] on /);
+    expect(r.stderr).toMatch(/not applied put trustAssignments\.ledger\[prod\] on /);
+    expect(r.stderr).toContain("A new plan shows what is left");
+    const failed = applyReport(r.stdout) as { ok: boolean; operations: { state: string; address: string; error?: string }[] };
+    expect(failed.ok).toBe(false);
+    expect(failed.operations).toContainEqual(expect.objectContaining({ state: "failed", address: "endpoints.ledger[prod]", error: expect.stringContaining("path") }));
     await api(prod2.admin, "DELETE", "/v1/endpoints/blocker");
     const rerun = await certform(["apply", "--auto-approve"], { cwd: dir });
     expect(rerun.stdout).toContain("Apply complete!");

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApplyReportSchema } from "../src/model/apply-report.js";
 import { VerifyReportSchema } from "../src/model/verify-report.js";
 import { certform } from "./support/cli.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
@@ -154,7 +155,9 @@ describe("certform verify", () => {
 
     const json = await certform(["apply", dir, "--auto-approve", "--format", "json"]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, verification: [{ node: b.admin, host: "shop.example.com", code: "handshake-failed" }] });
+    const report = JSON.parse(json.stdout);
+    expect(ApplyReportSchema.parse(report)).toEqual(report);
+    expect(report).toMatchObject({ ok: false, operations: [], verification: [{ node: b.admin, host: "shop.example.com", code: "handshake-failed" }] });
 
     const verify = await certform(["verify", dir]);
     expect(verify.code).toBe(1);

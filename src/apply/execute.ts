@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import type { ApplyProgressEvent } from "../model/apply-report.js";
 import type { Plan, PlannedOperationValue } from "../model/plan.js";
 import type { Operation, Provider } from "../providers/provider.js";
 import { ProviderError } from "../providers/provider.js";
@@ -17,10 +18,7 @@ export interface ExecuteOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export type ProgressEvent =
-  | { type: "environment"; environment: string; total: number }
-  | { type: "operation"; outcome: OperationOutcome; done: number; total: number }
-  | { type: "verify"; environment: string; problems: number };
+export type ProgressEvent = ApplyProgressEvent;
 
 /**
  * Executes a plan exactly as planned: environments in order, steps in order, every node of an environment

@@ -1,4 +1,4 @@
-import type { Plan } from "../model/plan.js";
+import { hasChanges, type Plan } from "../model/plan.js";
 import { loadPlan, makePlan, readForPlan, type PlanFailure, type StackRead } from "../plan/index.js";
 import { providersFor } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
@@ -89,8 +89,7 @@ async function lockedApply(stack: StackRead, saved: Plan | undefined, providers:
           return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
         }
       : undefined;
-  const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
-  if (changes === 0) {
+  if (!hasChanges(plan)) {
     const verification = verify ? (await Promise.all(plan.environments.map(verify))).flat() : [];
     return { kind: "no-changes", plan, verification };
   }

@@ -1,3 +1,4 @@
+import { PASSPHRASE_VARIABLE } from "../model/bundle.js";
 import type { ImportModel, ImportedKey } from "./import-model.js";
 
 // Writes an import as a stack directory: one YAML file and the certificate (and encrypted key) files it
@@ -27,7 +28,7 @@ export interface RenderedStack {
   encryptedKeys: string[];
 }
 
-export const PASSPHRASE_VARIABLE = "CERTFORM_BUNDLE_PASSPHRASE";
+export { PASSPHRASE_VARIABLE };
 const RESERVED = /^(true|false|null|yes|no|on|off|y|n|~)$/i;
 
 const str = (s: string) => JSON.stringify(s);

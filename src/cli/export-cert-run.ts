@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { readEnvironment } from "../bundle/export.js";
 import { LABEL, parseAddress } from "../model/index.js";
-import { renderDiagnosticsText } from "../render/diagnostics-text.js";
+import { renderDiagnosticLine } from "../render/diagnostic-line.js";
+import { renderDiagnosticsText, renderProblemsText } from "../render/diagnostics-text.js";
+import { renderExportCertWritten } from "../render/export-text.js";
 import { certificatesToPem, decodeCertificates } from "../x509/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor } from "./options.js";
@@ -18,7 +20,7 @@ export interface ExportCertOptions {
 export async function runExportCert(addressText: string, paths: string[], opts: ExportCertOptions): Promise<ExitCode> {
   const c = colorsFor(opts, process.stderr);
   const refuse = (code: string, message: string, hint: string): ExitCode => {
-    process.stderr.write(`${c.red(`error[${code}]`)} ${message}\n  hint: ${hint}\n`);
+    process.stderr.write(renderDiagnosticLine({ code, message, hint }, c));
     return EXIT.error;
   };
   let address;
@@ -35,8 +37,7 @@ export async function runExportCert(addressText: string, paths: string[], opts: 
 
   const read = await readEnvironment(paths, envs[0]!);
   if (!read.ok) {
-    process.stderr.write(renderDiagnosticsText(read.diagnostics, c));
-    for (const p of read.problems) process.stderr.write(`${c.red(`error[${p.code}]`)} ${p.message}\n  hint: ${p.hint}\n`);
+    process.stderr.write(renderDiagnosticsText(read.diagnostics, c) + renderProblemsText(read.problems, c));
     return EXIT.error;
   }
   const collection = address.kind === "certificates" ? "certificates" : "trusted";
@@ -50,7 +51,7 @@ export async function runExportCert(addressText: string, paths: string[], opts: 
   const data = opts.format === "der" ? Buffer.from(chain[0]!.raw) : Buffer.from(certificatesToPem(opts.chain ? chain : chain[0]!), "utf8");
   if (opts.out) {
     writeFileSync(opts.out, data);
-    process.stderr.write(`Wrote ${opts.chain ? `the chain (${chain.length} certificates)` : "the certificate"} of ${wanted} as ${opts.format.toUpperCase()} to ${opts.out} (SHA-256 ${chain[0]!.fingerprint256}).\n`);
+    process.stderr.write(renderExportCertWritten({ address: wanted, chain: opts.chain ? chain.length : undefined, format: opts.format, out: opts.out, fingerprint256: chain[0]!.fingerprint256 }));
   } else process.stdout.write(data);
   return EXIT.ok;
 }

@@ -2,10 +2,10 @@ import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs
 import { dirname, resolve } from "node:path";
 import { bundleJson, bundleZip } from "../bundle/bundle-file.js";
 import { exportEnvironment, type ExportProblem } from "../bundle/export.js";
-import { PASSPHRASE_VARIABLE } from "../bundle/stack-yaml.js";
-import type { BundleManifest } from "../model/bundle.js";
+import { PASSPHRASE_VARIABLE } from "../model/bundle.js";
 import type { Diagnostic } from "../model/index.js";
-import { renderDiagnosticsText } from "../render/diagnostics-text.js";
+import { renderDiagnosticLine } from "../render/diagnostic-line.js";
+import { renderExportFailureText, renderExportSummary } from "../render/export-text.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor, writeJson } from "./options.js";
 import { CERTFORM_VERSION } from "./version.js";
@@ -19,15 +19,14 @@ export interface ExportOptions {
   color?: boolean;
 }
 
-export { PASSPHRASE_VARIABLE };
-
 /** certform export: read the environment's nodes through its stack, bundle, write. */
 export async function runExport(paths: string[], opts: ExportOptions): Promise<ExitCode> {
   const json = opts.format === "json";
-  const say = (s: string) => (json ? process.stderr : process.stdout).write(s);
+  const stream = json ? process.stderr : process.stdout;
+  const say = (s: string) => stream.write(s);
   const refuse = (code: string, message: string, hint: string): ExitCode => {
     if (json) writeJson({ error: { code, message, hint } });
-    say(`${colorsFor(opts, json ? process.stderr : process.stdout).red(`error[${code}]`)} ${message}\n  hint: ${hint}\n`);
+    say(renderDiagnosticLine({ code, message, hint }, colorsFor(opts, stream)));
     return EXIT.error;
   };
   const envs = opts.env ?? [];
@@ -54,29 +53,13 @@ export async function runExport(paths: string[], opts: ExportOptions): Promise<E
     }
     if (json) writeJson({ ok: true, out: opts.out, stack: manifest.source.stack, environment: manifest.source.environment, objects: manifest.objects.length, missing: manifest.missing });
   } else process.stdout.write(data);
-  say(summary(manifest, opts.out));
+  say(renderExportSummary(manifest, opts.out));
   return EXIT.ok;
 }
 
-export function summary(manifest: BundleManifest, out: string | undefined): string {
-  const s = manifest.source;
-  const n = manifest.objects.length;
-  let text = `Exported ${n} object${n === 1 ? "" : "s"} of environment ${s.environment} (stack ${s.stack}, revision ${s.revision}${s.scope === "all" ? ", everything on the gateway" : ""})${out ? ` to ${out}` : ""}.\n`;
-  const keys = manifest.objects.filter((o) => o.kind === "certificates" && o.key.status === "included").length;
-  if (keys > 0) text += `${keys} key${keys === 1 ? "" : "s"} included, encrypted with ${PASSPHRASE_VARIABLE}.\n`;
-  if (manifest.missing.length > 0) {
-    text += "Not in the bundle (import turns missing keys into { env: CERTFORM_KEY_… } placeholders):\n";
-    for (const m of manifest.missing) text += `  - ${m.what}: ${m.reason}\n`;
-  }
-  return text;
-}
-
 function failed(diagnostics: Diagnostic[], problems: ExportProblem[], opts: ExportOptions, json: boolean): ExitCode {
-  const stream = json ? process.stderr : process.stdout;
-  const c = colorsFor(opts, stream);
   if (json) writeJson({ error: { code: problems[0]?.code ?? "invalid-stack", message: problems[0]?.message ?? "the stack does not load: see errors", hint: problems[0]?.hint ?? "run certform validate" }, errors: [...diagnostics, ...problems] });
-  let text = renderDiagnosticsText(diagnostics, c);
-  for (const p of problems) text += `${c.red(`error[${p.code}]`)} ${p.message}\n  ${c.dim("hint:")} ${p.hint}\n`;
-  stream.write(`${text}${c.red("Nothing was exported.")}\n`);
+  const stream = json ? process.stderr : process.stdout;
+  stream.write(renderExportFailureText(diagnostics, problems, colorsFor(opts, stream)));
   return EXIT.error;
 }

@@ -2,7 +2,8 @@ import { ImportError } from "../bundle/import-model.js";
 import { importBundle, type ImportResult } from "../bundle/import.js";
 import { UnsafeBundleError } from "../bundle/limits.js";
 import type { InputFormat } from "../bundle/open.js";
-import { PASSPHRASE_VARIABLE } from "../bundle/stack-yaml.js";
+import { PASSPHRASE_VARIABLE } from "../model/bundle.js";
+import { renderImportRefusal, renderImportSummary } from "../render/import-text.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor, writeJson } from "./options.js";
 import { CERTFORM_VERSION } from "./version.js";
@@ -29,7 +30,7 @@ export async function runImport(bundle: string, opts: ImportOptions): Promise<Ex
   const c = colorsFor(opts, stream);
   const refuse = (code: string, message: string, hint: string): ExitCode => {
     if (json) writeJson({ ok: false, error: { code, message, hint } });
-    stream.write(`${c.red(`error[${code}]`)} ${message}\n  ${c.dim("hint:")} ${hint}\n${c.red("Nothing was written.")}\n`);
+    stream.write(renderImportRefusal({ code, message, hint }, c));
     return EXIT.error;
   };
   const mappings: [string, string][] = [];
@@ -50,36 +51,8 @@ export async function runImport(bundle: string, opts: ImportOptions): Promise<Ex
     throw err;
   }
   if (json && !opts.apply) writeJson({ ok: true, ...result });
-  else stream.write(report(result, opts, nodes.length));
+  else stream.write(renderImportSummary(result, { environment: opts.env, out: opts.out, nodes: nodes.length }));
   if (!opts.apply) return EXIT.ok;
   const { runApply } = await import("./apply-run.js");
   return runApply({ paths: [opts.out] }, { format: opts.format, color: opts.color !== false, env: [opts.env], autoApprove: opts.autoApprove === true, parallelism: opts.parallelism ?? "10", verify: true, prune: true }, "apply");
-}
-
-const FORMATS: Record<InputFormat, string> = { certform: "certform bundle", "wso2-apictl": "WSO2 apictl export", apinizer: "Apinizer certificate export" };
-
-/** Text from the input as it may reach a terminal: control characters (escape sequences) shown, not sent. */
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
-
-function report(r: ImportResult, opts: ImportOptions, nodes: number): string {
-  const n = r.counts;
-  const parts = [
-    [n.certificates, "certificate"],
-    [n.trustedCertificates, "trusted certificate"],
-    [n.endpoints, "endpoint"],
-    [n.trustAssignments, "trust assignment"],
-    [n.jwks, "JWK"],
-  ]
-    .filter(([count]) => (count as number) > 0)
-    .map(([count, what]) => `${count} ${what}${count === 1 ? "" : "s"}`);
-  let text = `Imported ${printable(r.source)} (${FORMATS[r.format]}) as stack ${r.stackName}, environment ${opts.env}: ${parts.join(", ") || "nothing"}.\n`;
-  text += `Wrote ${r.stackFile} and ${r.files.length - 1} file${r.files.length === 2 ? "" : "s"} under ${opts.out}.\n`;
-  if (nodes === 0) text += `The gateway lists no nodes yet: add the admin URL of every node of ${opts.env} (or import again with --node URL).\n`;
-  for (const note of r.notes) text += `  note: ${printable(note)}\n`;
-  if (r.encryptedKeys.length > 0) text += `Keys written encrypted (PKCS#8) under ${opts.out}/keys/, opened with ${PASSPHRASE_VARIABLE}: ${r.encryptedKeys.join(", ")}\n`;
-  if (r.placeholders.length > 0) {
-    text += "Keys the bundle lacks: put each key's PEM text in its variable before plan or apply:\n";
-    for (const p of r.placeholders) text += `  ${p.variable}  ${p.what} of ${p.address}\n`;
-  }
-  return text;
 }

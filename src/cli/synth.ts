@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import type { Diagnostic } from "../model/index.js";
-import { renderDiagnosticsText } from "../render/diagnostics-text.js";
+import { renderSynthText } from "../render/synth-text.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor, writeJson } from "./options.js";
 
@@ -25,10 +25,7 @@ export function registerSynth(program: Command, setExit: (code: ExitCode) => voi
         const entry = ({ severity: _s, address, ...rest }: Diagnostic) => ({ ...rest, address: address ?? null });
         writeJson({ stacks: result.stacks, errors: errors.map(entry), warnings: result.diagnostics.filter((d) => d.severity === "warning").map(entry) });
       } else {
-        const c = colorsFor(opts);
-        process.stdout.write(renderDiagnosticsText(result.diagnostics, c));
-        for (const s of result.stacks) process.stdout.write(c.green(`Synthesized stack ${s.name}: ${s.file} (${s.resources} null_resource${s.resources === 1 ? "" : "s"})\n`));
-        if (errors.length > 0) process.stdout.write(c.red(`Not synthesized: ${errors.length} error${errors.length === 1 ? "" : "s"}.\n`));
+        process.stdout.write(renderSynthText(result, colorsFor(opts)));
       }
       setExit(errors.length === 0 ? EXIT.ok : EXIT.error);
     });

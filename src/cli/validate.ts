@@ -2,7 +2,7 @@ import { Command } from "commander";
 import type { Diagnostic } from "../model/index.js";
 import type { ValidateReport } from "../model/validate-report.js";
 import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
-import { renderDiagnosticsText } from "../render/diagnostics-text.js";
+import { renderValidateText } from "../render/validate-text.js";
 import { readStack } from "../stack/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { addCommonOptions, colorsFor, stackPaths, writeJson, type CommonOptions } from "./options.js";
@@ -36,24 +36,8 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
       const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";
       process.stdout.write(renderDiagnosticsMarkdown(title, result.diagnostics));
     } else {
-      const c = colorsFor(opts);
-      process.stdout.write(renderDiagnosticsText(result.diagnostics, c));
-      process.stdout.write(summary(result, errors.length, warnings.length, c.green, c.red));
+      process.stdout.write(renderValidateText(result.diagnostics, result.state, colorsFor(opts)));
     }
     setExit(errors.length === 0 ? EXIT.ok : EXIT.error);
   });
-}
-
-function summary(
-  result: Awaited<ReturnType<typeof readStack>>,
-  errors: number,
-  warnings: number,
-  ok: (s: string) => string,
-  bad: (s: string) => string,
-): string {
-  const w = `${warnings} warning${warnings === 1 ? "" : "s"}`;
-  if (errors > 0) return bad(`Invalid: ${errors} error${errors === 1 ? "" : "s"}, ${w}.\n`);
-  const state = result.state!;
-  const resources = state.environments.reduce((n, e) => n + e.certificates.length + e.trustedCertificates.length + e.endpoints.length + e.trustAssignments.length + e.jwks.length, 0);
-  return ok(`Stack ${state.stack} is valid: ${state.environments.length} environment${state.environments.length === 1 ? "" : "s"}, ${resources} resource instances, ${w}.\n`);
 }

@@ -1,5 +1,4 @@
-import { renderDiagnosticsText } from "../render/diagnostics-text.js";
-import { renderVerifyText } from "../render/verify-text.js";
+import { renderVerifyStackErrorsText, renderVerifyText } from "../render/verify-text.js";
 import { readStack } from "../stack/index.js";
 import { verifyStack } from "../verify/verify-stack.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -11,7 +10,7 @@ export async function runVerify(paths: string[], opts: CommonOptions): Promise<E
   const errors = stack.diagnostics.filter((d) => d.severity === "error");
   if (!stack.state || errors.length > 0) {
     if (opts.format === "json") writeJson({ error: { code: errors[0]?.code ?? "invalid-stack", message: "nothing verified: the stack has errors" }, errors });
-    else process.stdout.write(`${renderDiagnosticsText(errors, colorsFor(opts))}Nothing verified: fix the errors above.\n`);
+    else process.stdout.write(renderVerifyStackErrorsText(errors, colorsFor(opts)));
     return EXIT.error;
   }
   const report = await verifyStack(stack.state);

@@ -8,6 +8,8 @@ import { ALIAS_PATTERN, NAME_PATTERN } from "./names.js";
 
 export const BUNDLE_FORMAT = "certform-bundle";
 export const BUNDLE_FORMAT_VERSION = "1";
+/** The variable that holds the passphrase of a bundle's encrypted keys (never an argument). */
+export const PASSPHRASE_VARIABLE = "CERTFORM_BUNDLE_PASSPHRASE";
 
 const Fingerprint = z.string().describe("SHA-256, uppercase hex pairs joined by colons.");
 const Address = z.string().describe("KIND.NAME, without the environment: certificates.api.");

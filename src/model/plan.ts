@@ -108,3 +108,13 @@ export const PlanSchema = z
   })
   .meta({ title: "certform plan", description: "certform plan --format json, and plan files (plan --out)." });
 export type Plan = z.infer<typeof PlanSchema>;
+
+/** How many changes a plan's summary counts: everything but no-op. */
+export function changeCount(summary: Plan["summary"]): number {
+  return summary.create + summary.update + summary.replace + summary.delete;
+}
+
+/** Whether applying the plan writes anything. */
+export function hasChanges(plan: Pick<Plan, "summary">): boolean {
+  return changeCount(plan.summary) > 0;
+}

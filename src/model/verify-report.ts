@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const VerifyProblemSchema = z
+export const VerifyProblemSchema = z
   .object({
     environment: z.string(),
     node: z.string().describe("The node's admin URL, as the stack's nodes: list it (several, comma-separated, when nodes disagree)."),
@@ -12,6 +12,7 @@ const VerifyProblemSchema = z
     served: z.string().optional().describe("wrong-certificate: the SHA-256 fingerprint of the leaf the node served."),
   })
   .meta({ id: "VerifyProblem" });
+export type VerifyProblem = z.infer<typeof VerifyProblemSchema>;
 
 /** `certform verify --format json`, and the `verification` of `apply --format json`. */
 export const VerifyReportSchema = z

@@ -1,4 +1,4 @@
-import type { Plan } from "../model/plan.js";
+import { changeCount, type Plan } from "../model/plan.js";
 import { CHANGE_ACTIONS, countsPhrase, plain, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeView, type Counts, type EnvironmentView, type Row } from "./plan-view.js";
 
 /** GitHub refuses comments past 65,536 characters; this leaves room for whatever CI wraps around the plan. */
@@ -111,7 +111,7 @@ function environmentSection(env: EnvironmentView, limits: Limits | null): string
 
 function compose(plan: Plan, envs: readonly EnvironmentView[], limits: Limits | null): string {
   const environments = limits?.environments ?? Infinity;
-  const changes = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete;
+  const changes = changeCount(plan.summary);
   const parts = [`### certform plan: ${code(plan.stack)}\n\n`, `${summaryTable(plan, envs, environments)}\n\n`, `**${summaryLine(plan.summary)}**\n\n`];
   if (limits) {
     const each = limits.changes > 0 ? `each environment lists its first ${num(limits.changes)} changes by address` : "each environment shows its counts";

@@ -1,4 +1,5 @@
 import type { Plan } from "../model/plan.js";
+import { problemLabel } from "./diagnostic-line.js";
 import type { Palette } from "./palette.js";
 import { CHANGE_ACTIONS, countsPhrase, PENDING, plain, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeAction, type ChangeView, type Mark, type Row } from "./plan-view.js";
 
@@ -53,9 +54,14 @@ export function renderPlanText(plan: Plan, c: Palette): string {
     for (const ch of env.changes) parts.push(`\n${renderChange(ch, c)}`);
   }
   if (plan.warnings.length) {
-    const lines = plan.warnings.map((w) => `  ${c.yellow(`warning[${plain(w.code)}]`)} ${w.address ? `${plain(w.address)}: ` : ""}${plain(w.message)}\n`);
+    const lines = plan.warnings.map((w) => `  ${problemLabel({ severity: "warning", code: plain(w.code) }, c)} ${w.address ? `${plain(w.address)}: ` : ""}${plain(w.message)}\n`);
     parts.push(`\n${c.yellow("Warnings:")}\n${lines.join("")}`);
   }
   parts.push(`\n${summaryLine(plan.summary)}\n`);
   return parts.join("");
+}
+
+/** After the plan, when plan --out saved it. */
+export function renderPlanSavedText(file: string): string {
+  return `\nSaved the plan to ${file}. Apply exactly this plan with: certform apply ${file}\n`;
 }

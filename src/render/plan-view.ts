@@ -1,4 +1,4 @@
-import type { Action, Plan, ResourceChangeValue } from "../model/plan.js";
+import { changeCount, type Action, type Plan, type ResourceChangeValue } from "../model/plan.js";
 import { certificateRows, plain, settingRows, type Row } from "./plan-rows.js";
 
 export { formatValue, PENDING, plain, shortFingerprint, type Mark, type Row } from "./plan-rows.js";
@@ -86,7 +86,7 @@ export function countsPhrase(c: Counts, num: (n: number) => string = String): st
 
 /** The plan's last line, in every view. */
 export function summaryLine(s: Plan["summary"]): string {
-  if (s.create + s.update + s.replace + s.delete === 0) return "No changes. The gateways match the stack.";
+  if (changeCount(s) === 0) return "No changes. The gateways match the stack.";
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
 }
 

@@ -6,9 +6,10 @@ import { gatewayOpenApi } from "../gateway/api/openapi.js";
 import { PlanSchema } from "../model/plan.js";
 import { BundleManifestSchema } from "../model/bundle.js";
 import { VerifyReportSchema } from "../model/verify-report.js";
+import { ApplyReportSchema } from "../model/apply-report.js";
 
 // Here rather than in src/model: the list names the gateway's admin API as well, and the model knows no
-// gateway. Read by `npm run schemas`, test/schemas.test.ts and `certform init`.
+// gateway. Read by `npm run schemas`, published-schemas.test.ts and `certform init`.
 
 /** The JSON Schemas committed under schemas/, generated from the zod model (npm run schemas). */
 export interface PublishedSchema {
@@ -25,6 +26,7 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "bundle.schema.json": { schema: BundleManifestSchema, id: "https://certform.dev/schemas/bundle.schema.json" },
   "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
   "verify.schema.json": { schema: VerifyReportSchema, id: "https://certform.dev/schemas/verify.schema.json" },
+  "apply.schema.json": { schema: ApplyReportSchema, id: "https://certform.dev/schemas/apply.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };
 
