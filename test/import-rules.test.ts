@@ -13,6 +13,7 @@ export const STAGES = [
   "model",
   "x509",
   "gateway/api",
+  "schemas",
   "stack",
   "constructs",
   "providers",
