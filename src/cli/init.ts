@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../schemas/published-schemas.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { EXAMPLE_STACK, GITIGNORE_LINES } from "./templates/example-stack.js";
 
@@ -10,7 +9,9 @@ export function registerInit(program: Command, setExit: (code: ExitCode) => void
     .command("init")
     .description("scaffold a stack repository")
     .argument("[dir]", "where to create it", ".")
-    .action((dir: string) => {
+    .action(async (dir: string) => {
+      // Loaded on use: the schemas pull in the whole zod model.
+      const { PUBLISHED_SCHEMAS, renderJsonSchema } = await import("../schemas/published-schemas.js");
       const say = (what: string, file: string) => process.stdout.write(`${what.padEnd(8)} ${relative(process.cwd(), file) || file}\n`);
       mkdirSync(join(dir, "stacks"), { recursive: true });
       mkdirSync(join(dir, "schemas"), { recursive: true });

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { runQuickstart } from "../quickstart/run.js";
-import { runApply } from "./apply-run.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor } from "./options.js";
 
@@ -17,6 +15,7 @@ export function registerQuickstart(program: Command, setExit: (code: ExitCode) =
     .option("--serve", "keep everything running until Ctrl-C")
     .option("--no-color", "plain output")
     .action(async (opts: QuickstartOptions) => {
+      const [{ runQuickstart }, { runApply }] = await Promise.all([import("../quickstart/run.js"), import("./apply-run.js")]);
       const apply = async (stackFile: string) =>
         (await runApply({ paths: [stackFile] }, { autoApprove: true, parallelism: "10", verify: true, prune: true, format: "text", color: opts.color }, "apply")) === EXIT.ok;
       const ok = await runQuickstart({ serve: opts.serve ?? false, c: colorsFor(opts), apply });

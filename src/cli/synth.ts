@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
 import type { Diagnostic } from "../model/index.js";
-import { renderSynthText } from "../render/synth-text.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { colorsFor, writeJson } from "./options.js";
 
@@ -18,7 +17,7 @@ export function registerSynth(program: Command, setExit: (code: ExitCode) => voi
     .option("--no-color", "plain output (also when NO_COLOR is set or stdout is not a terminal)")
     .action(async (file: string | undefined, opts: SynthOptions) => {
       // Loaded on use: tsx and cdktf are only needed here.
-      const { synthTypeScriptStack } = await import("../stack/typescript/synth.js");
+      const [{ synthTypeScriptStack }, { renderSynthText }] = await Promise.all([import("../stack/typescript/synth.js"), import("../render/synth-text.js")]);
       const result = await synthTypeScriptStack(file ?? ".");
       const errors = result.diagnostics.filter((d) => d.severity === "error");
       if (opts.format === "json") {

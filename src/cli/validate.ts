@@ -1,15 +1,7 @@
 import { Command } from "commander";
-import type { Diagnostic } from "../model/index.js";
-import type { ValidateReport } from "../model/validate-report.js";
-import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
-import { renderValidateText } from "../render/validate-text.js";
-import { readStack } from "../stack/index.js";
-import { EXIT, type ExitCode } from "./exit-codes.js";
-import { addCommonOptions, colorsFor, stackPaths, writeJson, type CommonOptions } from "./options.js";
-
-interface ValidateOptions extends CommonOptions {
-  capture: boolean;
-}
+import type { ExitCode } from "./exit-codes.js";
+import { addCommonOptions } from "./options.js";
+import type { ValidateOptions } from "./validate-run.js";
 
 export function registerValidate(program: Command, setExit: (code: ExitCode) => void): void {
   const cmd = program
@@ -18,26 +10,8 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
     .argument("[paths...]", "stack files or directories (default: ./stacks)")
     .option("--no-capture", "do not capture url: sources over TLS (offline)");
   addCommonOptions(cmd, ["text", "json", "markdown"]).action(async (paths: string[], opts: ValidateOptions) => {
-    const result = await readStack(stackPaths(paths), {
-      requireGatewayEnv: false,
-      capture: opts.capture,
-      ...(opts.env ? { environments: opts.env } : {}),
-    });
-    const errors = result.diagnostics.filter((d) => d.severity === "error");
-    const warnings = result.diagnostics.filter((d) => d.severity === "warning");
-    if (opts.format === "json") {
-      // Every entry carries an address; problems of a whole file or of the stack have none (null).
-      const strip = ({ severity: _s, address, ...rest }: Diagnostic) => ({ ...rest, address: address ?? null });
-      const report: ValidateReport = { format_version: "1", valid: errors.length === 0, errors: errors.map(strip), warnings: warnings.map(strip) };
-      if (result.loaded) report.stack = result.loaded.name;
-      if (result.state) report.environments = result.state.environments.map((e) => e.name);
-      writeJson(report);
-    } else if (opts.format === "markdown") {
-      const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";
-      process.stdout.write(renderDiagnosticsMarkdown(title, result.diagnostics));
-    } else {
-      process.stdout.write(renderValidateText(result.diagnostics, result.state, colorsFor(opts)));
-    }
-    setExit(errors.length === 0 ? EXIT.ok : EXIT.error);
+    // Loaded on use: the other commands do not pay for the stack loader at start-up.
+    const { runValidate } = await import("./validate-run.js");
+    setExit(await runValidate(paths, opts));
   });
 }

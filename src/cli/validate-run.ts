@@ -1,0 +1,35 @@
+import type { Diagnostic } from "../model/index.js";
+import type { ValidateReport } from "../model/validate-report.js";
+import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
+import { renderValidateText } from "../render/validate-text.js";
+import { readStack } from "../stack/index.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+import { colorsFor, stackPaths, writeJson, type CommonOptions } from "./options.js";
+
+export interface ValidateOptions extends CommonOptions {
+  capture: boolean;
+}
+
+export async function runValidate(paths: string[], opts: ValidateOptions): Promise<ExitCode> {
+    const result = await readStack(stackPaths(paths), {
+      requireGatewayEnv: false,
+      capture: opts.capture,
+      ...(opts.env ? { environments: opts.env } : {}),
+    });
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    const warnings = result.diagnostics.filter((d) => d.severity === "warning");
+    if (opts.format === "json") {
+      // Every entry carries an address; problems of a whole file or of the stack have none (null).
+      const strip = ({ severity: _s, address, ...rest }: Diagnostic) => ({ ...rest, address: address ?? null });
+      const report: ValidateReport = { format_version: "1", valid: errors.length === 0, errors: errors.map(strip), warnings: warnings.map(strip) };
+      if (result.loaded) report.stack = result.loaded.name;
+      if (result.state) report.environments = result.state.environments.map((e) => e.name);
+      writeJson(report);
+    } else if (opts.format === "markdown") {
+      const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";
+      process.stdout.write(renderDiagnosticsMarkdown(title, result.diagnostics));
+    } else {
+      process.stdout.write(renderValidateText(result.diagnostics, result.state, colorsFor(opts)));
+    }
+    return errors.length === 0 ? EXIT.ok : EXIT.error;
+}
