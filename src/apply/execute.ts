@@ -58,9 +58,17 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
         } catch (err) {
           const message = describe(err, node);
           error ??= `${env.name}: ${message}`;
-          const failedIndex = err instanceof ProviderError && typeof err.details?.index === "number" ? err.details.index : undefined;
+          const details = err instanceof ProviderError ? err.details : undefined;
+          const failedIndex = typeof details?.index === "number" ? details.index : undefined;
+          // A step larger than one request went in several batches: those before the failing one were applied.
+          const appliedBefore = typeof details?.applied === "number" ? details.applied : 0;
+          const batchEnd = typeof details?.batchEnd === "number" ? details.batchEnd : ops.length;
           // A batch is all or nothing: the failing operation is named, the rest of it was not applied.
-          ops.forEach((o, i) => record(o, node, failedIndex === undefined || failedIndex === i ? "failed" : "not-applied", failedIndex === undefined || failedIndex === i ? message : undefined));
+          ops.forEach((o, i) => {
+            if (i < appliedBefore) record(o, node, "applied");
+            else if (i >= batchEnd) record(o, node, "not-applied");
+            else record(o, node, failedIndex === undefined || failedIndex === i ? "failed" : "not-applied", failedIndex === undefined || failedIndex === i ? message : undefined);
+          });
         }
       });
     }

@@ -3,43 +3,79 @@ import type { AdminClient } from "./client.js";
 import { badResponse } from "./errors.js";
 import { batchOperation, describeOperation, revisionOf } from "./transformer.js";
 
-// Applying operations to a node: one POST /v1/batch, so a node ends with all of them or none, at one new
-// revision. Ordering is the caller's (the plan's dependency order); this only sends it.
+// Applying operations to a node: POST /v1/batch, so a node ends with all of a batch's operations or none, at
+// one new revision. A step too large for one request (contract §4) goes in several batches, in order, each
+// guarded by the revision the previous one left: another writer in between makes the next one fail as
+// stale, never interleave. Ordering is the caller's (the plan's dependency order); this only sends it.
 
-/** The admin API's limit on one batch. Splitting would give up atomicity, so a larger list is refused. */
+/** The admin API's limit on the operations of one batch. */
 export const MAX_BATCH = 1000;
+/** Under the admin API's default body limit (1 MiB), with room for the envelope. */
+export const MAX_BATCH_BYTES = 900 * 1024;
+
+/** Consecutive runs of operations that each fit one request; an operation larger than the limit goes alone. */
+export function batchesOf(operations: readonly Operation[], limits = { count: MAX_BATCH, bytes: MAX_BATCH_BYTES }): Operation[][] {
+  const out: Operation[][] = [];
+  let current: Operation[] = [];
+  let bytes = 0;
+  for (const op of operations) {
+    const size = Buffer.byteLength(JSON.stringify(batchOperation(op))) + 1;
+    if (current.length > 0 && (current.length >= limits.count || bytes + size > limits.bytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(op);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 export async function applyOperations(client: AdminClient, node: string, operations: readonly Operation[], opts: ApplyOptions = {}): Promise<{ revision: number }> {
-  const headers: Record<string, string> = {};
-  if (opts.lockHolder !== undefined) headers["x-certform-lock-holder"] = opts.lockHolder;
-  if (opts.ifRevision !== undefined) headers["if-match"] = `"${opts.ifRevision}"`;
-  const ifRevision = opts.ifRevision !== undefined ? { ifRevision: opts.ifRevision } : {};
-
   if (operations.length === 0) return currentRevision(client, node, opts.ifRevision);
-  if (operations.length > MAX_BATCH) {
-    throw new ProviderError(`node ${node}: ${operations.length} operations are more than one batch takes (${MAX_BATCH})`, "too-many-operations", node, undefined, { count: operations.length }, "apply the stack in parts (--env, or fewer resources per stack)");
+  let guard = opts.ifRevision;
+  let applied = 0;
+  let revision = 0;
+  for (const batch of batchesOf(operations)) {
+    const headers: Record<string, string> = {};
+    if (opts.lockHolder !== undefined) headers["x-certform-lock-holder"] = opts.lockHolder;
+    if (guard !== undefined) headers["if-match"] = `"${guard}"`;
+    let res;
+    try {
+      res = await client.call(node, { method: "POST", path: "/v1/batch", body: { operations: batch.map(batchOperation) }, headers, safety: "once", ...(guard !== undefined ? { ifRevision: guard } : {}) });
+    } catch (err) {
+      throw withOperation(err, batch, { applied, end: applied + batch.length });
+    }
+    const next = revisionOf(res.json, res.headers.etag);
+    if (next === undefined) throw badResponse({ node, method: "POST", path: "/v1/batch", attempts: 1 }, res.status, "no revision in the batch result");
+    revision = next;
+    guard = next;
+    applied += batch.length;
   }
-
-  let res;
-  try {
-    res = await client.call(node, { method: "POST", path: "/v1/batch", body: { operations: operations.map(batchOperation) }, headers, safety: "once", ...ifRevision });
-  } catch (err) {
-    throw withOperation(err, operations);
-  }
-  const revision = revisionOf(res.json, res.headers.etag);
-  if (revision === undefined) throw badResponse({ node, method: "POST", path: "/v1/batch", attempts: 1 }, res.status, "no revision in the batch result");
   return { revision };
 }
 
 /** The batch answers with the failing operation's `index`: say which operation that was, by name only. */
-function withOperation(err: unknown, operations: readonly Operation[]): unknown {
+/**
+ * `details.applied`: how many of the operations earlier batches applied; `details.batchEnd`: where the failing
+ * batch ends (the operations from there on were not sent). `details.index` is counted over all operations.
+ */
+function withOperation(err: unknown, operations: readonly Operation[], at: { applied: number; end: number }): unknown {
   if (!(err instanceof ProviderError)) return err;
-  const index = err.details?.index;
-  const op = typeof index === "number" ? operations[index] : undefined;
-  if (!op) return err;
+  const local = err.details?.index;
+  const op = typeof local === "number" ? operations[local] : undefined;
+  const progress = { applied: at.applied, batchEnd: at.end };
+  if (!op) {
+    const message = at.applied > 0 ? `${err.message} (the ${at.applied} operations before this batch were applied)` : err.message;
+    const wrapped = new ProviderError(message, err.code, err.node, err.status, { ...err.details, ...progress }, err.hint);
+    wrapped.stack = err.stack;
+    return wrapped;
+  }
+  const index = at.applied + (local as number);
   const operation = { index, op: op.op, collection: op.collection, name: op.name };
   const message = err.message.replace(/^(node \S+: POST \S+: )/, `$1operation ${index} (${describeOperation(op)}): `);
-  const wrapped = new ProviderError(message, err.code, err.node, err.status, { ...err.details, operation }, err.hint);
+  const wrapped = new ProviderError(message, err.code, err.node, err.status, { ...err.details, index, operation, ...progress }, err.hint);
   wrapped.stack = err.stack;
   return wrapped;
 }
