@@ -57,7 +57,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
           for (const o of ops) record(o, node, "applied");
         } catch (err) {
           const message = describe(err, node);
-          error ??= `${env.name}: ${message}`;
+          error ??= `${env.name}: node ${node}: ${message}`;
           const details = err instanceof ProviderError ? err.details : undefined;
           const failedIndex = typeof details?.index === "number" ? details.index : undefined;
           // A step larger than one request went in several batches: those before the failing one were applied.
@@ -119,9 +119,10 @@ async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, K
   return { op: "put", collection: o.collection, name: o.name, body: await material.bodyFor(o, body) };
 }
 
+/** The failure in words, without the node: each report line names it already (the provider's messages start with it). */
 function describe(err: unknown, node: string): string {
-  if (err instanceof ProviderError) return `node ${node}: ${err.message}`;
-  return `node ${node}: ${err instanceof Error ? err.message : String(err)}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return message.startsWith(`node ${node}: `) ? message.slice(`node ${node}: `.length) : message;
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
