@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "../../test/support/stack.js";
+import { leaf } from "../../test/support/pki.js";
+import { keyEchoes, secretOf } from "../../test/support/key-echoes.js";
+import { ENVIRONMENTS, HEADER, only, positionOf, writeStackDir } from "../../test/support/stack.js";
 import type { Diagnostic } from "../model/index.js";
 import { readStack } from "./index.js";
 
@@ -95,6 +97,25 @@ describe("stack errors name file:line:column, the address and the fix", () => {
       }
     });
   }
+});
+
+// Not a fixture folder: a case with a private key in it would commit a key. The key is made in the run.
+describe("inline private keys", () => {
+  it("an inline private key is refused with the way to give one, and not repeated", async () => {
+    const { keyPem, key } = await leaf();
+    const text = `${HEADER}${ENVIRONMENTS}certificates:
+  api:
+    certificate: { file: api.pem }
+    key: { pem: ${JSON.stringify(keyPem)} }
+`;
+    const dir = writeStackDir({ "stack.yaml": text });
+    const { diagnostics } = await readStack([join(dir, "stack.yaml")], { env: {}, capture: false });
+    const d = only(diagnostics, "key-inline");
+    expect(d).toMatchObject(positionOf(text, "-----BEGIN"));
+    expect(d.hint).toContain("{ env: VAR }");
+    expect(JSON.stringify(diagnostics)).not.toContain("PRIVATE KEY");
+    expect(keyEchoes(JSON.stringify(diagnostics), secretOf(key))).toEqual([]);
+  });
 });
 
 describe("interpolation", () => {
