@@ -3,7 +3,7 @@ import { COLLECTION_OF, durationDays, LABEL, type ResourceKind } from "../model/
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
 import type { AnyInstance, EnvironmentState } from "../stack/index.js";
-import { certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
+import { certFields, certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
 import { summarizeChain } from "./summaries.js";
 
 /** What one declared instance should be on every node of its environment, in the gateway's terms. */
@@ -74,7 +74,8 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     }
     const chain = c.material?.chain;
     if (!chain || !c.material?.key) continue;
-    const keyFingerprint256 = fingerprintKey(c.material.key);
+    // A key that belongs to the leaf has the leaf's public key: its fingerprint needs no key export.
+    const keyFingerprint256 = chain[0]!.checkPrivateKey(c.material.key) ? certFields(chain[0]!).keyFingerprint256 : fingerprintKey(c.material.key);
     const fingerprints = chain.map((x) => x.fingerprint256);
     const labels = labelsFor(stack, c, { fingerprints, keyFingerprint256 });
     out.push({

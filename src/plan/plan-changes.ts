@@ -82,6 +82,7 @@ function aggregate(env: EnvironmentState, desired: readonly DesiredObject[], nod
   const addresses = new Set<string>(desired.map((d) => d.address));
   for (const d of diffs) for (const a of d.verdicts.keys()) addresses.add(a);
   const byAddress = new Map(desired.map((d) => [d.address, d]));
+  const impact = impactIndex(desired, env);
   const out: ResourceChangeValue[] = [];
   for (const address of addresses) {
     const verdicts = diffs.map((d) => d.verdicts.get(address) ?? ({ action: "no-op", reasons: [] } as NodeVerdict));
@@ -102,7 +103,7 @@ function aggregate(env: EnvironmentState, desired: readonly DesiredObject[], nod
       after: strongest.action === "delete" || !d ? null : d.summary,
       nodes: writing,
       drift: differing ? nodes.flatMap((node, i) => (verdicts[i]!.action === "no-op" ? [] : [{ node, detail: `${verdicts[i]!.action}${verdicts[i]!.reasons.length ? `: ${verdicts[i]!.reasons.join("; ")}` : ""}` }])) : [],
-      impact: impactOf(address, d, live?.fields, desired, env),
+      impact: impactOf(address, d, live?.fields, impact, env),
     };
     if (differing && !change.reasons.some((r) => r.startsWith("drift"))) change.reasons.push(`drift: ${writing.length} of ${nodes.length} nodes differ`);
     out.push(change);
@@ -110,18 +111,37 @@ function aggregate(env: EnvironmentState, desired: readonly DesiredObject[], nod
   return out.sort((a, b) => a.address.localeCompare(b.address));
 }
 
-function impactOf(address: string, d: DesiredObject | undefined, liveFields: Record<string, unknown> | undefined, desired: readonly DesiredObject[], env: EnvironmentState): ResourceChangeValue["impact"] {
+/** What depends on what, indexed once per environment: looked up for every change, it must not be a scan. */
+interface ImpactIndex {
+  jwksBySource: Map<string, string[]>;
+  trustTargetsByAlias: Map<string, string[]>;
+}
+
+function impactIndex(desired: readonly DesiredObject[], env: EnvironmentState): ImpactIndex {
+  const jwksBySource = new Map<string, string[]>();
+  const trustTargetsByAlias = new Map<string, string[]>();
+  const push = (map: Map<string, string[]>, key: string, values: string[]) => map.set(key, [...(map.get(key) ?? []), ...values]);
+  for (const d of desired) {
+    if (d.jwk) push(jwksBySource, d.jwk.sourceAddress, [d.address]);
+    if (d.kind === "trustAssignments") {
+      const targets = d.settings.endpoint ? [endpointAddress(env, String(d.settings.endpoint))] : d.settings.scope === "environment" ? env.endpoints.map((e) => e.address) : [];
+      push(trustTargetsByAlias, String(d.settings.alias), targets);
+    }
+  }
+  return { jwksBySource, trustTargetsByAlias };
+}
+
+const endpointAddress = (env: EnvironmentState, name: string) => `endpoints.${name}[${env.name}]`;
+
+function impactOf(address: string, d: DesiredObject | undefined, liveFields: Record<string, unknown> | undefined, index: ImpactIndex, env: EnvironmentState): ResourceChangeValue["impact"] {
   const hosts = new Set<string>([...((d?.settings.hosts as string[] | undefined) ?? []), ...((liveFields?.hosts as string[] | undefined) ?? [])]);
-  const jwks = desired.filter((j) => j.jwk?.sourceAddress === address).map((j) => j.address);
-  const endpointAddress = (name: string) => `endpoints.${name}[${env.name}]`;
+  const jwks = [...(index.jwksBySource.get(address) ?? [])];
   let endpoints: string[] = [];
   if (d?.kind === "endpoints") endpoints = [address];
-  const trustTargets = (alias: string) =>
-    desired.filter((t) => t.kind === "trustAssignments" && t.settings.alias === alias).flatMap((t) => (t.settings.endpoint ? [endpointAddress(String(t.settings.endpoint))] : t.settings.scope === "environment" ? env.endpoints.map((e) => e.address) : []));
-  if (d?.kind === "trustedCertificates") endpoints = trustTargets(String(d.settings.alias));
+  if (d?.kind === "trustedCertificates") endpoints = index.trustTargetsByAlias.get(String(d.settings.alias)) ?? [];
   const trustSettings = d?.kind === "trustAssignments" ? d.settings : address.startsWith("trustAssignments.") ? liveFields : undefined;
   if (trustSettings) {
-    if (trustSettings.endpoint) endpoints = [endpointAddress(String(trustSettings.endpoint))];
+    if (trustSettings.endpoint) endpoints = [endpointAddress(env, String(trustSettings.endpoint))];
     else if (trustSettings.scope === "environment") endpoints = env.endpoints.map((e) => e.address);
     for (const h of (trustSettings.hosts as string[] | undefined) ?? []) hosts.add(h);
   }

@@ -1,6 +1,6 @@
 import type { X509Certificate } from "node:crypto";
 import type { CertificateSummaryValue } from "../model/plan.js";
-import { certFields, describeCertificate, fingerprintKey, keyShape } from "../x509/index.js";
+import { certFields, describeCertificate, keyShape } from "../x509/index.js";
 
 /** A certificate as a plan shows it: never its PEM, never its key; the key as the fingerprint of its public half. */
 export function summarizeChain(chain: readonly X509Certificate[], now: Date, generated?: boolean): CertificateSummaryValue {
@@ -15,7 +15,7 @@ export function summarizeChain(chain: readonly X509Certificate[], now: Date, gen
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     keyType: [shape.type, shape.curve ?? shape.bits].filter(Boolean).join(" "),
-    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    keyFingerprint256: info.publicKey.fingerprint256,
     chainLength: chain.length,
   };
   if (generated !== undefined) summary.generated = generated;

@@ -70,9 +70,20 @@ function fromDer(der: Buffer): X509Certificate[] {
   throw notACertificate(kind, "DER");
 }
 
+// The same intermediate behind thousands of leaves is parsed once. Bounded, since the gateway decodes
+// every chain it is sent for as long as it runs; X509Certificate objects are immutable, so sharing is safe.
+const recent = new Map<string, X509Certificate>();
+const RECENT_MAX = 512;
+
 function parseCertificate(der: Buffer, where: string): X509Certificate {
+  const id = der.toString("base64");
+  const hit = recent.get(id);
+  if (hit) return hit;
   try {
-    return new X509Certificate(der);
+    const cert = new X509Certificate(der);
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+    recent.set(id, cert);
+    return cert;
   } catch (err) {
     throw new MaterialError(
       "undecodable",

@@ -100,7 +100,7 @@ export function describeCertificate(cert: X509Certificate, now: Date): Certifica
     daysLeft: daysLeft(f.notAfter, now),
     status: statusAt(f.notBefore, f.notAfter, now),
     fingerprints: { sha256: cert.fingerprint256, sha1: cert.fingerprint },
-    publicKey: describeKey(cert.publicKey),
+    publicKey: { ...keyShape(cert.publicKey), fingerprint256: f.keyFingerprint256 },
     signatureAlgorithm: f.signatureAlgorithm,
     isCA: cert.ca,
     selfSigned: isSelfSigned(cert),

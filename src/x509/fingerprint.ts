@@ -5,11 +5,18 @@ export function formatFingerprint(digest: Buffer): string {
   return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 
+// A key read once is fingerprinted in every environment that uses it; the export is the costly part.
+const fingerprints = new WeakMap<KeyObject, string>();
+
 /** SHA-256 over the public key's SubjectPublicKeyInfo DER; works for private and public keys. */
 export function fingerprintKey(key: KeyObject): string {
+  const hit = fingerprints.get(key);
+  if (hit) return hit;
   const pub = key.type === "public" ? key : createPublicKey(key);
   const spki = pub.export({ type: "spki", format: "der" });
-  return formatFingerprint(createHash("sha256").update(spki).digest());
+  const fingerprint = formatFingerprint(createHash("sha256").update(spki).digest());
+  fingerprints.set(key, fingerprint);
+  return fingerprint;
 }
 
 /**
