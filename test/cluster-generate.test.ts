@@ -1,4 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { readPlanFileText } from "../src/plan/plan-file.js";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -170,7 +171,7 @@ describe("a generated certificate in a two-node environment", () => {
     const saved = await cli(["plan", dir, "--out", planFile]);
     expect(saved.stdout).toMatch(/drift/);
     expect(saved.stdout).toContain(p2.admin);
-    written.push(readFileSync(planFile, "utf8"));
+    written.push(readPlanFileText(planFile));
 
     const applied = await cli(["apply", planFile, "--auto-approve"]);
     expect(applied.stdout).toContain("Apply complete!");

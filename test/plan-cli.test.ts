@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readPlanFileText } from "../src/plan/plan-file.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PlanSchema } from "../src/model/plan.js";
@@ -41,7 +41,7 @@ describe("certform plan", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("Plan: 2 to create, 0 to update, 0 to replace, 0 to delete.");
     expect(text.stdout).toContain(api.certificate.fingerprint256);
-    const file = readFileSync(join(dir, "plan.json"), "utf8");
+    const file = readPlanFileText(join(dir, "plan.json"));
     const plan = PlanSchema.parse(JSON.parse(file));
     expect(plan.environments[0]!.nodes).toEqual([{ node: gw.admin, revision: 0 }]);
     expect(plan.sources).toContainEqual({ address: "certificates.api[dev]", field: "key", fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}/) });

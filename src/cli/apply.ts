@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import type { Command } from "commander";
 import type { ApplyOptions } from "./apply-run.js";
 import type { ExitCode } from "./exit-codes.js";
@@ -9,7 +10,10 @@ function isPlanFile(paths: string[]): boolean {
   const file = paths[0];
   if (paths.length !== 1 || !file || !existsSync(file) || !statSync(file).isFile() || /\.(ya?ml|ts)$/i.test(file)) return false;
   try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { format_version?: unknown }).format_version !== undefined;
+    const bytes = readFileSync(file);
+    // Saved plans are gzip-compressed JSON (src/plan/plan-file.ts); a plain JSON plan is accepted too.
+    const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8");
+    return (JSON.parse(text) as { format_version?: unknown }).format_version !== undefined;
   } catch {
     return false;
   }
