@@ -8,7 +8,7 @@ import type {
   TrustedViewBody,
   TrustViewBody,
 } from "../api/admin-api.js";
-import { certFields, fingerprintKey } from "../../x509/index.js";
+import { certFields } from "../../x509/index.js";
 import type { GatewayState, StoredCertificate, StoredEndpoint, StoredJwk, StoredLock, StoredTrust, StoredTrusted } from "../state.js";
 import { activeLock } from "./lock.js";
 import { leafOf } from "./material.js";
@@ -16,7 +16,25 @@ import { getOwn } from "./records.js";
 
 // Views are built member by member from what may be shown: keyPem is never read here.
 
+// Stored records are frozen and replaced, never changed, so a record's view is made once: a node with
+// 10,000 certificates would otherwise parse every chain again for every read of the collection.
+const certificateViews = new WeakMap<StoredCertificate, CertificateViewBody>();
+const trustedViews = new WeakMap<StoredTrusted, TrustedViewBody>();
+
 export function certificateView(c: StoredCertificate): CertificateViewBody {
+  let view = certificateViews.get(c);
+  if (!view) certificateViews.set(c, (view = frozen(makeCertificateView(c))));
+  return view;
+}
+
+// Shared between reads, so nobody may change one.
+function frozen<T extends { labels: Record<string, string>; hosts?: string[] }>(view: T): T {
+  Object.freeze(view.labels);
+  if (view.hosts) Object.freeze(view.hosts);
+  return Object.freeze(view);
+}
+
+function makeCertificateView(c: StoredCertificate): CertificateViewBody {
   const leaf = leafOf(c.chainPem);
   const f = certFields(leaf);
   return {
@@ -26,7 +44,7 @@ export function certificateView(c: StoredCertificate): CertificateViewBody {
     chain: c.chainPem,
     fingerprint256: leaf.fingerprint256,
     // The leaf's public key: the stored key was checked to be its pair when written.
-    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    keyFingerprint256: f.keyFingerprint256,
     subject: f.subject,
     issuer: f.issuer,
     notBefore: f.notBefore.toISOString(),
@@ -38,6 +56,12 @@ export function certificateView(c: StoredCertificate): CertificateViewBody {
 }
 
 export function trustedView(t: StoredTrusted): TrustedViewBody {
+  let view = trustedViews.get(t);
+  if (!view) trustedViews.set(t, (view = frozen(makeTrustedView(t))));
+  return view;
+}
+
+function makeTrustedView(t: StoredTrusted): TrustedViewBody {
   const cert = leafOf(t.certificatePem);
   const f = certFields(cert);
   return {
@@ -128,9 +152,8 @@ export function statusView(state: GatewayState, now: Date, listen?: string): Sta
   const certificates = Object.keys(state.certificates)
     .sort()
     .map((name) => {
-      const c = state.certificates[name]!;
-      const leaf = leafOf(c.chainPem);
-      return { name, hosts: [...c.hosts], fingerprint256: leaf.fingerprint256, notAfter: certFields(leaf).notAfter.toISOString(), default: c.default };
+      const view = certificateView(state.certificates[name]!);
+      return { name, hosts: [...view.hosts], fingerprint256: view.fingerprint256, notAfter: view.notAfter, default: view.default };
     });
   const lock = activeLock(state, now);
   return {
