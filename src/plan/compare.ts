@@ -1,6 +1,6 @@
 import { LABEL } from "../model/index.js";
 import type { LiveObject } from "../providers/provider.js";
-import { decodeCertificates } from "../x509/index.js";
+import { liveChain } from "./chain-cache.js";
 import type { DesiredObject } from "./desired-objects.js";
 
 export interface Comparison {
@@ -16,7 +16,7 @@ export function liveFingerprints(live: LiveObject): string[] {
   const pem = (live.fields.chain ?? live.fields.certificate) as string | undefined;
   if (!pem) return [];
   try {
-    return decodeCertificates(pem, { allowPrivateKey: false }).map((c) => c.fingerprint256);
+    return liveChain(pem).map((c) => c.fingerprint256);
   } catch {
     return [];
   }

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, type X509Certificate } from "node:crypto";
 import { COLLECTION_OF, durationDays, LABEL, type ResourceKind } from "../model/index.js";
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
 import type { AnyInstance, EnvironmentState } from "../stack/index.js";
 import { certFields, certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
+import { rememberChain } from "./chain-cache.js";
 import { summarizeChain } from "./summaries.js";
 
 /** What one declared instance should be on every node of its environment, in the gateway's terms. */
@@ -35,6 +36,13 @@ function labelsFor(stack: string, inst: AnyInstance, hashOf: unknown, extra: Rec
   const labels: Record<string, string> = { [LABEL.stack]: stack, [LABEL.address]: inst.address, [LABEL.hash]: shortHash(hashOf), ...extra };
   if ("protect" in inst.spec && inst.spec.protect) labels[LABEL.protect] = "true";
   return labels;
+}
+
+/** The chain as the gateway will hold it, remembered so that reading it back costs no decoding. */
+function renderedChain(chain: readonly X509Certificate[]): string {
+  const pem = certificatesToPem([...chain]);
+  rememberChain(pem, chain);
+  return pem;
 }
 
 /** Every declared instance of one environment as the object it should be on the gateway. */
@@ -80,7 +88,7 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     const labels = labelsFor(stack, c, { fingerprints, keyFingerprint256 });
     out.push({
       ...base(c, c.name),
-      body: { hosts: c.hosts, default: c.spec.default, chain: certificatesToPem(chain), labels },
+      body: { hosts: c.hosts, default: c.spec.default, chain: renderedChain(chain), labels },
       keyRef: { address: c.address, field: "key", keyFingerprint256 },
       settings,
       summary: { object: object(c.name, "certificates"), certificate: summarizeChain(chain, now, false), settings, labels },
@@ -94,7 +102,7 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     const labels = labelsFor(stack, t, { fingerprint: cert.fingerprint256, alias: t.alias });
     out.push({
       ...base(t, t.alias),
-      body: { certificate: certificatesToPem(cert), labels },
+      body: { certificate: renderedChain([cert]), labels },
       settings: { alias: t.alias },
       summary: { object: object(t.alias, "trusted"), certificate: summarizeChain([cert], now), settings: { alias: t.alias }, labels },
       material: { fingerprints: [cert.fingerprint256] },

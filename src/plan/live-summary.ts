@@ -1,6 +1,6 @@
 import type { ObjectSummaryValue } from "../model/plan.js";
 import type { LiveObject } from "../providers/provider.js";
-import { decodeCertificates } from "../x509/index.js";
+import { liveChain } from "./chain-cache.js";
 import { summarizeChain } from "./summaries.js";
 
 const SETTINGS: Record<LiveObject["collection"], string[]> = {
@@ -21,7 +21,7 @@ export function summarizeLive(o: LiveObject, now: Date): ObjectSummaryValue {
   const pem = (o.fields.chain ?? o.fields.certificate) as string | undefined;
   if (pem) {
     try {
-      summary.certificate = summarizeChain(decodeCertificates(pem), now, o.collection === "certificates" ? o.fields.generated === true : undefined);
+      summary.certificate = summarizeChain(liveChain(pem), now, o.collection === "certificates" ? o.fields.generated === true : undefined);
     } catch {
       // A gateway holding something undecodable is shown by its settings alone.
     }
