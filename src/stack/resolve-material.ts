@@ -28,6 +28,18 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
       else throw err;
     });
 
+  // The same file in every environment is one decoded chain and key (the reader caches them), so it is
+  // checked once: findings depend only on the material, the hosts, the pin and the time.
+  const checked = new Map<string, Finding[]>();
+  const ids = new WeakMap<object, number>();
+  let nextId = 0;
+  const idOf = (o: object | undefined) => {
+    if (!o) return "-";
+    let id = ids.get(o);
+    if (id === undefined) ids.set(o, (id = ++nextId));
+    return String(id);
+  };
+
   const jobs: Promise<void>[] = [];
   for (const env of state.environments) {
     for (const c of env.certificates) {
@@ -66,7 +78,12 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         const key = spec.key ? await reader.key(spec.key, c.origin.baseDir) : cert.key;
         c.material = key ? { chain, key } : { chain };
         const pin = "url" in spec.certificate ? spec.certificate.sha256 : undefined;
-        const findings = checkServerCertificate({ chain, ...(key ? { key } : {}), ...(spec.hosts ? { hosts: spec.hosts } : {}), now, warnBeforeDays, ...(pin ? { pinSha256: pin } : {}) });
+        const memo = [idOf(cert.chain), ...chain.slice(cert.chain.length).map(idOf), idOf(key), JSON.stringify(spec.hosts ?? null), pin ?? ""].join("|");
+        let findings = checked.get(memo);
+        if (!findings) {
+          findings = checkServerCertificate({ chain, ...(key ? { key } : {}), ...(spec.hosts ? { hosts: spec.hosts } : {}), now, warnBeforeDays, ...(pin ? { pinSha256: pin } : {}) });
+          checked.set(memo, findings);
+        }
         for (const f of findings) report(c, f);
       }));
     }
