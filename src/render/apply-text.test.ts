@@ -32,6 +32,13 @@ describe("apply's views", () => {
     );
   });
 
+  it("thousands of writes left undone are summarised after the first twenty", () => {
+    const many: ApplyOutcomeView = { ...failed, result: { ...failed.result, operations: [put("failed", "endpoints.b[prod]", "path taken"), ...Array.from({ length: 25 }, (_, i) => put("not-applied", `endpoints.e${i}[prod]`))] } } as ApplyOutcomeView;
+    const text = renderApplyText(many, "apply", plain);
+    expect(text.match(/not applied put/g)).toHaveLength(20);
+    expect(text).toContain("  not applied put endpoints.e19[prod] on http://n2\n  … and 5 more not applied (--format json lists every one)\n");
+  });
+
   it("a stale plan and a held lock are diagnostic lines with a hint; colour only styles them", () => {
     expect(renderApplyText({ kind: "stale", reasons: ["prod: node n1 is at revision 4, the plan was made at 3"] }, "apply", plain)).toBe(
       "error[stale-plan] the plan is stale and was not applied:\n  - prod: node n1 is at revision 4, the plan was made at 3\n  hint: make a new plan\n",

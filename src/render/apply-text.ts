@@ -38,12 +38,20 @@ export function renderApplyText(outcome: ApplyOutcomeView, command: ApplyCommand
         c.red(`\n${verb(command)} failed: ${r.error}\n`) +
         `Applied ${applied.length}, failed ${failed.length}, not applied ${notApplied.length} (of ${r.operations.length} writes). So far: ${counts}\n` +
         failed.map((o) => `  ${c.red("failed")}      ${o.op} ${o.address} on ${o.node}: ${o.error ?? ""}\n`).join("") +
-        notApplied.map((o) => `  ${c.dim("not applied")} ${o.op} ${o.address} on ${o.node}\n`).join("") +
+        listed(notApplied, (o) => `  ${c.dim("not applied")} ${o.op} ${o.address} on ${o.node}\n`, "not applied") +
         verificationLines(r.verification, c) +
         "A new plan shows what is left; apply again to converge.\n"
       );
     }
   }
+}
+
+// Thousands of writes left undone are one fact, not thousands of lines: the first ones say where it
+// stopped, and --format json lists every one.
+const LISTED = 20;
+function listed<T>(items: readonly T[], line: (item: T) => string, what: string): string {
+  const shown = items.slice(0, LISTED).map(line).join("");
+  return items.length > LISTED ? `${shown}  … and ${items.length - LISTED} more ${what} (--format json lists every one)\n` : shown;
 }
 
 function verificationLines(problems: readonly VerifyProblem[], c: Palette): string {
