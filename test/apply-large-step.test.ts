@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchesOf, MAX_BATCH_BYTES } from "../src/providers/embedded/operator.js";
 import { certform } from "./support/cli.js";
@@ -12,6 +14,11 @@ import { writeStackDir } from "./support/stack.js";
 const COUNT = 600;
 let gw: GatewayProcess;
 let dir: string;
+let certificateLines = "";
+const stackText = (admin: string) => `apiVersion: certform/v1\nkind: Stack\nname: big\nenvironments:\n  dev: { gateway: { type: embedded, nodes: ["${admin}"] } }\ncertificates:\n${certificateLines}\n`;
+/** The certificate files of a stack directory, to lay out again beside another stack file. */
+const filesOf = (root: string): Record<string, string> =>
+  Object.fromEntries(readdirSync(join(root, "certs")).map((f) => [`certs/${f}`, readFileSync(join(root, "certs", f), "utf8")]));
 
 beforeAll(async () => {
   gw = await startGateway({ environment: "dev" });
@@ -24,7 +31,8 @@ beforeAll(async () => {
     files[`certs/c${i}.key`] = leaf.keyPem;
     lines.push(`  c${i}: { certificate: { file: certs/c${i}.pem }, key: { file: certs/c${i}.key } }`);
   }
-  files["stack.yaml"] = `apiVersion: certform/v1\nkind: Stack\nname: big\nenvironments:\n  dev: { gateway: { type: embedded, nodes: ["${gw.admin}"] } }\ncertificates:\n${lines.join("\n")}\n`;
+  certificateLines = lines.join("\n");
+  files["stack.yaml"] = stackText(gw.admin);
   dir = writeStackDir(files);
 }, 120_000);
 afterAll(() => gw?.stop());
@@ -46,6 +54,52 @@ describe("a step too large for one admin request", () => {
     const plan = await certform(["plan", dir, "--detailed-exitcode"]);
     expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
     expect(plan.stdout).toContain("No changes.");
+  }, 240_000);
+
+  it("a node killed between batches keeps every batch it acknowledged, and a re-run converges", async () => {
+    // Start from nothing on a node of its own, so that there is a first batch to see committed.
+    const node = await startGateway({ environment: "dev" });
+    const port = new URL(node.admin).port;
+    const stackDir = writeStackDir({ ...filesOf(dir), "stack.yaml": stackText(node.admin) });
+    try {
+      const applying = certform(["apply", stackDir, "--auto-approve", "--format", "json"]);
+      // Killed as soon as the first batch is durable: the rest were not sent, or not answered.
+      let first = 0;
+      while (first === 0) {
+        first = ((await api(node.admin, "GET", "/v1/status")).body.certificates as unknown[]).length;
+        if (first === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      await node.kill9();
+      const failed = await applying;
+      expect(failed.code).toBe(1);
+      const report = JSON.parse(failed.stdout);
+      expect(report.ok).toBe(false);
+      const applied = report.operations.filter((o: { state: string }) => o.state === "applied").length;
+      expect(applied).toBeGreaterThan(0);
+      expect(applied).toBeLessThan(COUNT);
+
+      const again = await startGateway({ environment: "dev", dataDir: node.dataDir, admin: `127.0.0.1:${port}` });
+      try {
+        // Everything acknowledged before the kill is still there.
+        const kept = ((await api(again.admin, "GET", "/v1/status")).body.certificates as unknown[]).length;
+        expect(kept).toBeGreaterThanOrEqual(applied);
+        // The apply could not release its lock on a dead node; as after any interrupted apply, the user
+        // is told to release it, and does.
+        const locked = await certform(["apply", stackDir, "--auto-approve"]);
+        expect(locked.code).toBe(1);
+        expect(locked.stdout + locked.stderr).toContain("certform force-unlock dev");
+        expect((await certform(["force-unlock", "dev", stackDir])).code).toBe(0);
+        const rerun = await certform(["apply", stackDir, "--auto-approve"]);
+        expect(rerun.code, rerun.stdout.slice(-2000)).toBe(0);
+        expect(rerun.stdout).toContain(`Apply complete! ${COUNT - kept} created`);
+        const plan = await certform(["plan", stackDir, "--detailed-exitcode"]);
+        expect(plan.code).toBe(0);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await node.stop();
+    }
   }, 240_000);
 
   it("splits by size and count, keeps the order, and sends an operation over the limit alone", () => {
