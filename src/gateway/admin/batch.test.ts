@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaf, makeCa, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
 import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
+import { storeText } from "../../../test/support/store-files.js";
 
 let admin: Admin;
 let pki: Pki;
@@ -14,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => admin?.close());
 
-const storeFile = () => readFile(join(admin.dir, "store.json"), "utf8");
+const storeFile = () => storeText(admin.dir);
 
 describe("POST /v1/batch", () => {
   it("applies nothing when one operation fails, and names it by index", async () => {
