@@ -121,7 +121,6 @@ export async function openStore(dir: string, ids: { node: string; environment: s
         // In the queue: no append is in flight, so the snapshot is exactly journal G's last state.
         const next = journalWriter(dir, ids, snapshotGeneration + 1);
         await next.create();
-        await journal.close();
         olderJournalBytes = journal.size;
         journal = next;
         state = current;
@@ -191,9 +190,8 @@ export async function openStore(dir: string, ids: { node: string; environment: s
     async close() {
       await queue;
       await compacting;
-      // The next start then reads one document; the store stays usable (a later commit reopens the journal).
+      // The next start then reads one document; the store stays usable.
       if (journal.records > 0 || journal.generation !== snapshotGeneration) await runCompaction();
-      await enqueue(() => journal.close());
     },
   };
 }

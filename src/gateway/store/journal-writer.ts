@@ -14,7 +14,6 @@ export interface JournalWriter {
   append(change: StateChange): Promise<void>;
   /** Makes the file (header, fsync, directory fsync) unless it exists. */
   create(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
@@ -25,7 +24,6 @@ export interface JournalWriter {
  */
 export function journalWriter(dir: string, ids: { node: string; environment: string }, generation: number, existing?: { size: number; records: number }): JournalWriter {
   const path = join(dir, journalFile(generation));
-  let fh: FileHandle | undefined;
   let size = existing?.size ?? 0;
   let records = existing?.records ?? 0;
   let broken: Error | undefined;
@@ -46,6 +44,7 @@ export function journalWriter(dir: string, ids: { node: string; environment: str
     try {
       await write(handle, frame, 0);
       await handle.sync();
+      await handle.close();
       // The file's name must be durable before a record in it is acknowledged.
       await syncDir(dir);
     } catch (err) {
@@ -53,7 +52,6 @@ export function journalWriter(dir: string, ids: { node: string; environment: str
       await rm(path, { force: true }).catch(() => undefined);
       throw err;
     }
-    fh = handle;
     size = frame.length;
   }
 
@@ -69,8 +67,9 @@ export function journalWriter(dir: string, ids: { node: string; environment: str
     async append(change) {
       if (broken) throw broken;
       await create();
-      fh ??= await open(path, "r+");
       const frame = encodeFrame({ seq: records + 1, ...change });
+      // Opened per append: a store that is dropped without close() (a test, a crash) leaves no descriptor.
+      const fh = await open(path, "r+");
       try {
         await write(fh, frame, size);
         await fh.datasync();
@@ -83,14 +82,11 @@ export function journalWriter(dir: string, ids: { node: string; environment: str
           broken = storeError("store-broken", `${path}: a failed write could not be undone (${(err as NodeJS.ErrnoException).code ?? "error"}); no more changes are written: restart the node once the disk is writable`);
         }
         throw err;
+      } finally {
+        await fh.close();
       }
       size += frame.length;
       records += 1;
-    },
-    async close() {
-      const handle = fh;
-      fh = undefined;
-      await handle?.close();
     },
   };
 }
