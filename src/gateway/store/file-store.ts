@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { emptyState, type GatewayState } from "../state.js";
 import { isFailure, type Failure } from "./failure.js";
 import { journalWriter, type JournalWriter } from "./journal-writer.js";
-import { diffStates } from "./state-diff.js";
+import { COLLECTIONS, type Collection } from "../api/admin-api.js";
+import { diffStates, type StateChange } from "./state-diff.js";
 import { journalFile, loadStore, STORE_FILE, storeError, TMP_PREFIX, writeSnapshot } from "./store-files.js";
 
 export { STORE_FILE } from "./store-files.js";
@@ -157,14 +158,16 @@ export async function openStore(dir: string, ids: { node: string; environment: s
     const result = fn(before);
     if (isFailure(result)) return { ok: false, failure: result };
     if (result === before) return { ok: true, state: before, changed: false };
-    const next = deepFreeze({
+    const next: GatewayState = {
       ...result,
       format: 1 as const,
       node: before.node,
       environment: before.environment,
       revision: opts.bumpRevision === false ? before.revision : before.revision + 1,
-    });
-    await journal.append(diffStates(before, next));
+    };
+    const change = diffStates(before, next);
+    freezeChanged(next, before, change);
+    await journal.append(change);
     current = next;
     for (const listener of listeners) {
       try {
@@ -204,6 +207,20 @@ async function truncate(path: string, size: number): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Freezes what a commit made: `before` is frozen already, and so is every object `next` shares with it,
+ * so only the new collection objects and the objects written into them are walked, never 10,000 others.
+ */
+function freezeChanged(next: GatewayState, before: GatewayState, change: StateChange): void {
+  for (const [key, value] of Object.entries(next)) {
+    if ((COLLECTIONS as readonly string[]).includes(key)) {
+      Object.freeze(value);
+      for (const written of Object.values(change.set?.[key as Collection] ?? {})) deepFreeze(written);
+    } else if (value !== (before as unknown as Record<string, unknown>)[key]) deepFreeze(value);
+  }
+  Object.freeze(next);
 }
 
 // Frozen states make a mutation that edits `current` in place fail loudly instead of corrupting it.

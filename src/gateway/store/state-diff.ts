@@ -1,5 +1,6 @@
 import { COLLECTIONS, type Collection } from "../api/admin-api.js";
 import type { GatewayState, StoredLock } from "../state.js";
+import { collectionChanges } from "./records.js";
 
 /**
  * What one commit changed: the objects it wrote (whole) and the names it deleted, per collection, the
@@ -16,25 +17,22 @@ export interface StateChange {
 /**
  * The change from `before` to `after`, found by object identity: states are frozen and mutations copy
  * only what they change, so an object that is the same object is unchanged, and a collection that is
- * the same object is skipped without a look at its members.
+ * the same object is skipped without a look at its members (see collectionChanges).
  */
 export function diffStates(before: GatewayState, after: GatewayState): StateChange {
   const change: StateChange = { revision: after.revision };
   for (const c of COLLECTIONS) {
-    const was = before[c] as Record<string, unknown>;
-    const now = after[c] as Record<string, unknown>;
-    if (was === now) continue;
     const set: Record<string, unknown> = {};
     const del: string[] = [];
     let written = false;
-    for (const name of Object.keys(now)) {
-      if (!Object.hasOwn(was, name) || was[name] !== now[name]) {
+    for (const { name, after: value } of collectionChanges<unknown>(before[c], after[c])) {
+      if (value === undefined) del.push(name);
+      else {
         // A computed member, never an assignment: no name can reach Object.prototype.
-        Object.defineProperty(set, name, { value: now[name], enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(set, name, { value, enumerable: true, writable: true, configurable: true });
         written = true;
       }
     }
-    for (const name of Object.keys(was)) if (!Object.hasOwn(now, name)) del.push(name);
     if (written) (change.set ??= {})[c] = set;
     if (del.length > 0) (change.del ??= {})[c] = del;
   }
