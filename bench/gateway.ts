@@ -14,6 +14,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { openStore } from "../src/gateway/store/index.js";
+import { PersistentMap } from "../src/gateway/persistent-map.js";
 import type { StoredCertificate } from "../src/gateway/state.js";
 import { fastIntermediate, fastLeaf, fastRoot, issuerFrom } from "./fast-pki.js";
 
@@ -78,7 +79,7 @@ async function filledStore(certs: Material[]): Promise<string> {
   certs.forEach((c, i) => {
     records[`c${i}`] = { name: `c${i}`, hosts: [c.host], default: i === 0, chainPem: c.chainPem, keyPem: c.keyPem, generated: false, labels: {}, updatedRevision: 1 };
   });
-  const r = await store.commit((s) => ({ ...s, certificates: records }));
+  const r = await store.commit((s) => ({ ...s, certificates: PersistentMap.from(records) }));
   if (!r.ok) throw new Error(r.failure.error.message);
   await store.close();
   return dir;

@@ -33,8 +33,8 @@ describe("the file store", () => {
         const store = await openStore(dir, { node: "crash", environment: "test" });
         const state = store.state();
         expect(state.revision).toBeGreaterThanOrEqual(acked);
-        expect(Object.keys(state.endpoints)).toHaveLength(state.revision);
-        for (let i = 0; i < acked; i++) expect(state.endpoints[`e${i}`]?.path).toBe(`/e${i}`);
+        expect([...state.endpoints.keys()]).toHaveLength(state.revision);
+        for (let i = 0; i < acked; i++) expect(state.endpoints.get(`e${i}`)?.path).toBe(`/e${i}`);
         // Reopening cleaned up: no temporary snapshot, and at most the journals of an unfinished compaction.
         const files = await readdir(dir);
         expect(files.filter((f) => f.startsWith("store.json.tmp"))).toEqual([]);

@@ -59,7 +59,7 @@ describe("POST /v1/batch", () => {
     expect(r.text).not.toContain("PRIVATE KEY");
     const state = admin.store.state();
     expect(state.revision).toBe(rev + 1);
-    expect(Object.values(state.jwks).map((j) => j.updatedRevision)).toEqual([rev + 1]);
+    expect([...state.jwks.values()].map((j) => j.updatedRevision)).toEqual([rev + 1]);
 
     // Dependents first, then what they depended on: one revision again.
     const del = await admin.call("POST", "/v1/batch", {
@@ -73,12 +73,12 @@ describe("POST /v1/batch", () => {
     expect(del.status).toBe(200);
     expect(del.body.results[1].item.name).toBe("api");
     expect(admin.store.state().revision).toBe(rev + 2);
-    expect(Object.keys(admin.store.state().trusted)).toEqual([]);
+    expect([...admin.store.state().trusted.keys()]).toEqual([]);
   });
 
   it("answers 412 to a batch whose If-Match is stale", async () => {
     const r = await admin.call("POST", "/v1/batch", { operations: [{ op: "delete", collection: "endpoints", name: "billing" }] }, { "if-match": '"1"' });
     expect(r.status).toBe(412);
-    expect(admin.store.state().endpoints.billing).toBeDefined();
+    expect(admin.store.state().endpoints.get("billing")).toBeDefined();
   });
 });

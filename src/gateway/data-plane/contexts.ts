@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 import type { StoredCertificate } from "../state.js";
-import type { EntryChange } from "../store/records.js";
+import type { EntryChange } from "../persistent-map.js";
 import type { CaSet } from "./truststores.js";
 
 /**

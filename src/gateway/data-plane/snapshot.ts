@@ -1,6 +1,6 @@
 import type { SecureContext } from "node:tls";
+import { PersistentMap } from "../persistent-map.js";
 import type { GatewayState, StoredCertificate } from "../state.js";
-import { collectionChanges } from "../store/records.js";
 import { buildClientPolicies, type ClientPolicies } from "./client-policy.js";
 import { contextCache, type ContextCache } from "./contexts.js";
 import { jwksDocument } from "./jwks.js";
@@ -45,10 +45,10 @@ export function buildSnapshot(state: GatewayState, previous: Snapshot | undefine
     const resolve = aliasResolver(state, previous?.pems ?? new Map(), pems, warn);
     trust = { pems, policies: buildClientPolicies(clientBindings(state), resolve), endpointTrust: endpointCaSets(state, resolve) };
   }
-  const routes = previous && before!.endpoints === state.endpoints ? previous.routes : buildRoutes(Object.values(state.endpoints));
+  const routes = previous && before!.endpoints === state.endpoints ? previous.routes : buildRoutes([...state.endpoints.values()]);
   const jwks = previous && before!.jwks === state.jwks ? previous.jwks : jwksDocument(state);
 
-  const changes = collectionChanges<StoredCertificate>(before?.certificates ?? {}, state.certificates);
+  const changes = PersistentMap.changes(before?.certificates ?? PersistentMap.empty<StoredCertificate>(), state.certificates);
   const added = changes.flatMap((c) => (c.after ? [c.after] : []));
   const index = previous?.index ?? sniIndex();
   index.update(

@@ -1,5 +1,6 @@
 import { chmod, mkdir, open, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { PersistentMap } from "../persistent-map.js";
 import { emptyState, type GatewayState } from "../state.js";
 import { isFailure, type Failure } from "./failure.js";
 import { journalWriter, type JournalWriter } from "./journal-writer.js";
@@ -216,7 +217,6 @@ async function truncate(path: string, size: number): Promise<void> {
 function freezeChanged(next: GatewayState, before: GatewayState, change: StateChange): void {
   for (const [key, value] of Object.entries(next)) {
     if ((COLLECTIONS as readonly string[]).includes(key)) {
-      Object.freeze(value);
       for (const written of Object.values(change.set?.[key as Collection] ?? {})) deepFreeze(written);
     } else if (value !== (before as unknown as Record<string, unknown>)[key]) deepFreeze(value);
   }
@@ -224,8 +224,10 @@ function freezeChanged(next: GatewayState, before: GatewayState, change: StateCh
 }
 
 // Frozen states make a mutation that edits `current` in place fail loudly instead of corrupting it.
+// A PersistentMap is immutable by its interface; what it holds is frozen here.
 function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+  if (value instanceof PersistentMap) for (const v of value.values()) deepFreeze(v);
+  else if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }

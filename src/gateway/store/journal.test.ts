@@ -3,6 +3,7 @@ import { appendFile, copyFile, readdir, readFile, stat, writeFile } from "node:f
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/support/pki.js";
+import { PersistentMap } from "../persistent-map.js";
 import type { GatewayState, StoredCertificate } from "../state.js";
 import { openStore } from "./file-store.js";
 import { journalWriter } from "./journal-writer.js";
@@ -31,7 +32,7 @@ describe("the store's journal", () => {
     expect(snapshot).toBeUndefined();
     const expected = await killedStore(dir);
     expect(expected).toMatchObject({ revision: 4, lock: { holder: "h" } });
-    expect(Object.keys(expected.endpoints)).toEqual(["a", "c"]);
+    expect([...expected.endpoints.keys()]).toEqual(["a", "c"]);
     // The snapshot still holds the empty store: every commit went to the journal only.
     expect(JSON.parse(await readFile(join(dir, "store.json"), "utf8"))).toMatchObject({ revision: 0, endpoints: {} });
     expect(await files(dir)).toEqual(["store.journal.0", "store.json"]);
@@ -39,10 +40,10 @@ describe("the store's journal", () => {
 
     const reopened = await openStore(dir, ids);
     expect(reopened.state()).toEqual(expected);
-    expect(Object.isFrozen(reopened.state().endpoints.a)).toBe(true);
+    expect(Object.isFrozen(reopened.state().endpoints.get("a"))).toBe(true);
     // And it goes on from there.
     expect(await reopened.commit(endpoint("d"))).toMatchObject({ ok: true, state: { revision: 5 } });
-    expect(Object.keys((await openStore(dir, ids)).state().endpoints)).toEqual(["a", "c", "d"]);
+    expect([...(await openStore(dir, ids)).state().endpoints.keys()].sort()).toEqual(["a", "c", "d"]);
   });
 
   it("ignores a torn last record (never acknowledged), cuts it off, and appends after the whole ones", async () => {
@@ -56,7 +57,7 @@ describe("the store's journal", () => {
       expect(reopened.state()).toEqual(expected);
       expect((await stat(journal)).size).toBe(whole);
       await reopened.commit(endpoint("d"));
-      expect((await openStore(dir, ids)).state().endpoints.d).toBeDefined();
+      expect((await openStore(dir, ids)).state().endpoints.get("d")).toBeDefined();
     }
   });
 
@@ -160,7 +161,7 @@ describe("a compaction interrupted at any step", () => {
       expect((await files(dir)).filter((f) => f.startsWith("store.journal."))).toHaveLength(1);
       const reopened = (await openStore(dir, ids)).state();
       expect(reopened.revision).toBe(want.revision + 1);
-      expect(Object.keys(reopened.endpoints).sort()).toEqual([...Object.keys(want.endpoints), "c5"].sort());
+      expect([...reopened.endpoints.keys()].sort()).toEqual([...[...want.endpoints.keys()], "c5"].sort());
     });
   }
 });
@@ -181,7 +182,7 @@ describe("one write into a store of 10,000 certificates", () => {
     });
     const first = await openStore(dir, ids);
     const certificates = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`c${i}`, record(i)]));
-    await first.commit((s) => ({ ...s, certificates }));
+    await first.commit((s) => ({ ...s, certificates: PersistentMap.from(certificates) }));
     await first.close();
 
     const store = await openStore(dir, ids);
@@ -201,6 +202,6 @@ describe("one write into a store of 10,000 certificates", () => {
     }
     expect(written).toBeGreaterThan(1500);
     expect(written).toBeLessThan(8 * 1024);
-    expect((await openStore(dir, ids)).state().certificates.new?.chainPem).toBe(store.state().certificates.new!.chainPem);
+    expect((await openStore(dir, ids)).state().certificates.get("new")?.chainPem).toBe(store.state().certificates.get("new")!.chainPem);
   });
 });

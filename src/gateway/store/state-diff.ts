@@ -1,6 +1,6 @@
 import { COLLECTIONS, type Collection } from "../api/admin-api.js";
-import type { GatewayState, StoredLock } from "../state.js";
-import { collectionChanges } from "./records.js";
+import { PersistentMap } from "../persistent-map.js";
+import type { GatewayState, StateDocument, StoredLock } from "../state.js";
 
 /**
  * What one commit changed: the objects it wrote (whole) and the names it deleted, per collection, the
@@ -17,7 +17,7 @@ export interface StateChange {
 /**
  * The change from `before` to `after`, found by object identity: states are frozen and mutations copy
  * only what they change, so an object that is the same object is unchanged, and a collection that is
- * the same object is skipped without a look at its members (see collectionChanges).
+ * the same object is skipped without a look at its members (see PersistentMap.changes).
  */
 export function diffStates(before: GatewayState, after: GatewayState): StateChange {
   const change: StateChange = { revision: after.revision };
@@ -25,7 +25,7 @@ export function diffStates(before: GatewayState, after: GatewayState): StateChan
     const set: Record<string, unknown> = {};
     const del: string[] = [];
     let written = false;
-    for (const { name, after: value } of collectionChanges<unknown>(before[c], after[c])) {
+    for (const { name, after: value } of PersistentMap.changes<unknown>(before[c], after[c])) {
       if (value === undefined) del.push(name);
       else {
         // A computed member, never an assignment: no name can reach Object.prototype.
@@ -40,8 +40,8 @@ export function diffStates(before: GatewayState, after: GatewayState): StateChan
   return change;
 }
 
-/** Applies a change to a state being rebuilt (mutable, not yet frozen). */
-export function applyChange(state: GatewayState, change: StateChange): void {
+/** Applies a change to a state being read back (its JSON form, mutable). */
+export function applyChange(state: StateDocument, change: StateChange): void {
   for (const c of COLLECTIONS) {
     const target = state[c] as Record<string, unknown>;
     const set = change.set?.[c];

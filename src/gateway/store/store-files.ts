@@ -1,6 +1,6 @@
 import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { GatewayState } from "../state.js";
+import { stateFrom, type GatewayState, type StateDocument } from "../state.js";
 import { scanFrames } from "./journal-frames.js";
 import { applyChange, changeProblem, type StateChange } from "./state-diff.js";
 import { checkStateShape } from "./state-shape.js";
@@ -42,7 +42,7 @@ export interface JournalRead {
 }
 
 export interface LoadedStore {
-  /** Plain, mutable, not yet frozen. */
+  /** Not yet frozen. */
   state: GatewayState;
   snapshotGeneration: number;
   snapshotBytes: number;
@@ -83,7 +83,7 @@ export async function loadStore(dir: string): Promise<LoadedStore | undefined> {
   }
   const problem = checkStateShape(parsed);
   if (problem) throw unreadable(`${path} is not a certform gateway store (${problem}); restore it from a backup or move it away to start empty`);
-  const { generation = 0, ...state } = parsed as GatewayState & { generation?: unknown };
+  const { generation = 0, ...state } = parsed as StateDocument & { generation?: unknown };
   if (typeof generation !== "number" || !Number.isInteger(generation) || generation < 0) {
     throw unreadable(`${path} is not a certform gateway store (generation is not a non-negative integer); restore it from a backup or move it away to start empty`);
   }
@@ -100,11 +100,11 @@ export async function loadStore(dir: string): Promise<LoadedStore | undefined> {
   for (const g of [generation, generation + 1]) {
     if (onDisk.includes(g)) journals.push(await replay(dir, g, state, journals.length === 0 && onDisk.includes(generation + 1)));
   }
-  return { state, snapshotGeneration: generation, snapshotBytes: Buffer.byteLength(text), journals, stale: onDisk.filter((g) => g < generation) };
+  return { state: stateFrom(state), snapshotGeneration: generation, snapshotBytes: Buffer.byteLength(text), journals, stale: onDisk.filter((g) => g < generation) };
 }
 
 /** Applies journal `generation` to `state`; `followed`: a newer journal exists, so this one cannot have a torn tail. */
-async function replay(dir: string, generation: number, state: GatewayState, followed: boolean): Promise<JournalRead> {
+async function replay(dir: string, generation: number, state: StateDocument, followed: boolean): Promise<JournalRead> {
   const path = join(dir, journalFile(generation));
   const buf = await readFile(path);
   const scan = scanFrames(buf);

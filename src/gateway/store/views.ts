@@ -12,7 +12,6 @@ import { certFields, fingerprintKey } from "../../x509/index.js";
 import type { GatewayState, StoredCertificate, StoredEndpoint, StoredJwk, StoredLock, StoredTrust, StoredTrusted } from "../state.js";
 import { activeLock } from "./lock.js";
 import { leafOf } from "./material.js";
-import { getOwn } from "./records.js";
 
 // Views are built member by member from what may be shown: keyPem is never read here.
 
@@ -53,7 +52,7 @@ export function trustedView(t: StoredTrusted): TrustedViewBody {
 }
 
 export function endpointView(state: GatewayState, e: StoredEndpoint): EndpointViewBody {
-  const aliases = Object.values(state.trust).filter((t) => t.endpoint === e.name && t.scope === undefined).map((t) => t.alias);
+  const aliases = [...state.trust.values()].filter((t) => t.endpoint === e.name && t.scope === undefined).map((t) => t.alias);
   return { name: e.name, url: e.url, path: e.path, trustedAliases: [...new Set(aliases)].sort(), labels: { ...e.labels }, updatedRevision: e.updatedRevision };
 }
 
@@ -94,23 +93,23 @@ export type View = CertificateViewBody | TrustedViewBody | EndpointViewBody | Tr
 export function viewOf(state: GatewayState, collection: Collection, name: string): View | undefined {
   switch (collection) {
     case "certificates": {
-      const c = getOwn(state.certificates, name);
+      const c = state.certificates.get(name);
       return c && certificateView(c);
     }
     case "trusted": {
-      const t = getOwn(state.trusted, name);
+      const t = state.trusted.get(name);
       return t && trustedView(t);
     }
     case "endpoints": {
-      const e = getOwn(state.endpoints, name);
+      const e = state.endpoints.get(name);
       return e && endpointView(state, e);
     }
     case "trust": {
-      const t = getOwn(state.trust, name);
+      const t = state.trust.get(name);
       return t && trustView(t);
     }
     case "jwks": {
-      const j = getOwn(state.jwks, name);
+      const j = state.jwks.get(name);
       return j && jwkView(j);
     }
   }
@@ -118,17 +117,17 @@ export function viewOf(state: GatewayState, collection: Collection, name: string
 
 /** Every object of a collection, by name. */
 export function listView(state: GatewayState, collection: Collection): View[] {
-  return Object.keys(state[collection])
+  return [...state[collection].keys()]
     .sort()
     .map((name) => viewOf(state, collection, name)!);
 }
 
 /** `listen`: the node's data plane URL, when the admin API runs beside one. */
 export function statusView(state: GatewayState, now: Date, listen?: string): StatusViewBody {
-  const certificates = Object.keys(state.certificates)
+  const certificates = [...state.certificates.keys()]
     .sort()
     .map((name) => {
-      const c = state.certificates[name]!;
+      const c = state.certificates.get(name)!;
       const leaf = leafOf(c.chainPem);
       return { name, hosts: [...c.hosts], fingerprint256: leaf.fingerprint256, notAfter: certFields(leaf).notAfter.toISOString(), default: c.default };
     });
@@ -139,9 +138,9 @@ export function statusView(state: GatewayState, now: Date, listen?: string): Sta
     ...(listen !== undefined ? { listen } : {}),
     revision: state.revision,
     certificates,
-    trusted: Object.keys(state.trusted).length,
-    endpoints: Object.keys(state.endpoints).length,
-    jwks: Object.keys(state.jwks).length,
+    trusted: state.trusted.size,
+    endpoints: state.endpoints.size,
+    jwks: state.jwks.size,
     lock: lock && lockView(lock),
   };
 }
