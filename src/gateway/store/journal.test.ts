@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { appendFile, copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/support/pki.js";
@@ -82,6 +82,11 @@ describe("the store's journal", () => {
     // A snapshot restored from an older copy while later journals are still there.
     await writeFile(join(dir, "store.journal.5"), "");
     await expect(openStore(dir, ids)).rejects.toThrow(/store\.journal\.5 is newer than .*store\.json \(generation 0\)/);
+    // The journal after the snapshot's own, without it: that one's commits are lost.
+    await rm(join(dir, "store.journal.5"));
+    await rename(join(dir, "store.journal.0"), join(dir, "store.journal.1"));
+    await expect(openStore(dir, ids)).rejects.toThrow(/store\.journal\.0 is missing, yet store\.journal\.1 follows it/);
+    await rename(join(dir, "store.journal.1"), join(dir, "store.journal.0"));
 
     const orphan = await tempDir();
     await copyFile(join(dir, "store.journal.0"), join(orphan, "store.journal.0"));

@@ -96,6 +96,10 @@ export async function loadStore(dir: string): Promise<LoadedStore | undefined> {
   if (newer.length > 0) {
     throw unreadable(`${join(dir, journalFile(Math.max(...newer)))} is newer than ${path} (generation ${generation}): ${STORE_FILE} was replaced by an older copy. Restore the whole directory from one backup, or move the ${JOURNAL_PREFIX}* files away to start from ${STORE_FILE} alone`);
   }
+  if (onDisk.includes(generation + 1) && !onDisk.includes(generation)) {
+    // Compaction deletes journal G only once the snapshot of G+1 is in place: its records are missing.
+    throw unreadable(`${join(dir, journalFile(generation))} is missing, yet ${journalFile(generation + 1)} follows it: files of this store were lost or replaced. Restore the whole directory from one backup`);
+  }
   const journals: JournalRead[] = [];
   for (const g of [generation, generation + 1]) {
     if (onDisk.includes(g)) journals.push(await replay(dir, g, state, journals.length === 0 && onDisk.includes(generation + 1)));
