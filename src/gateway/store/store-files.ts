@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { stateFrom, type GatewayState, type StateDocument } from "../state.js";
@@ -138,7 +139,7 @@ async function replay(dir: string, generation: number, state: StateDocument, fol
 
 /** Writes store.json as tmp → fsync → rename over → fsync the directory: a crash leaves the old or the new, whole. */
 export async function writeSnapshot(dir: string, state: GatewayState, generation: number, seq: number): Promise<number> {
-  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${seq}`);
+  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${seq}-${randomBytes(4).toString("hex")}`);
   const text = `${JSON.stringify({ ...state, generation })}\n`;
   try {
     const fh = await open(tmp, "wx", 0o600);
