@@ -3,7 +3,9 @@
 // - start-up: from spawning `certform gateway start` to "the admin API answers and a handshake for one of
 //   the hosts presents that host's certificate";
 // - one write: from an admin PUT of one new certificate to the first handshake that presents it;
-// - bytes that one write puts into the data directory, beside the size of the whole store.
+// - bytes that one write puts into the data directory, beside the size of the whole store;
+// - in-process, without HTTP and TLS around it: one commit of one certificate (store append and data plane
+//   apply), the part of a write whose cost could grow with what is stored.
 // Run: npx tsx bench/gateway.ts [certificates=10000] [--runs=5] [--json] [--no-build]
 // --json prints one JSON object (for a collecting script) instead of the table. Generated material is
 // cached under bench/.cache/ (gitignored; it holds throwaway private keys).
@@ -13,7 +15,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
-import { openStore } from "../src/gateway/store/index.js";
+import { createDataPlane } from "../src/gateway/data-plane/index.js";
+import { applyPut, isFailure, openStore, preparePut, type PreparedPut } from "../src/gateway/store/index.js";
 import { PersistentMap } from "../src/gateway/persistent-map.js";
 import type { StoredCertificate } from "../src/gateway/state.js";
 import { fastIntermediate, fastLeaf, fastRoot, issuerFrom } from "./fast-pki.js";
@@ -193,6 +196,32 @@ interface Writes {
   peakRssBytes: number | undefined;
 }
 
+/** One commit of one new certificate, with the data plane applying it, in this process; one warm-up commit first. */
+async function commits(certs: Material[], fresh: Material[]): Promise<number> {
+  const dir = await filledStore(certs);
+  const store = await openStore(dir, ids);
+  const plane = createDataPlane({ warn: () => {} });
+  plane.apply(store.state());
+  store.onCommit((state) => plane.apply(state));
+  const prepared: PreparedPut[] = [];
+  for (const m of fresh) {
+    const p = await preparePut("certificates", { chain: m.chainPem, key: m.keyPem }, new Date());
+    if (isFailure(p)) throw new Error(p.error.message);
+    prepared.push(p);
+  }
+  const times: number[] = [];
+  for (const [i, p] of prepared.entries()) {
+    const t0 = performance.now();
+    const r = await store.commit((s) => applyPut(s, `p${i}`, p, s.revision + 1));
+    if (!r.ok) throw new Error(r.failure.error.message);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  await store.close();
+  await plane.close();
+  rmSync(join(dir, ".."), { recursive: true, force: true });
+  return median(times);
+}
+
 /** PUT one new certificate → the first handshake for its host that presents it; one warm-up write first. */
 async function writes(dir: string, fresh: Material[]): Promise<Writes> {
   const gw = await startGateway(dir);
@@ -228,6 +257,7 @@ interface Measured {
   bytesWrittenByOneWrite: number;
   storeBytes: number;
   peakRssBytes: number | undefined;
+  commitInProcessMs: number;
 }
 
 async function measure(certs: Material[], fresh: Material[]): Promise<Measured> {
@@ -237,13 +267,16 @@ async function measure(certs: Material[], fresh: Material[]): Promise<Measured> 
   for (let r = 0; r < runs; r++) starts.push(await startUp(dir, certs[probeIndex]!, `c${probeIndex}`));
   const w = await writes(dir, fresh);
   rmSync(join(dir, ".."), { recursive: true, force: true });
-  return { certificates: certs.length, startUpMs: median(starts), writeToHandshakeMs: w.latencyMs, writePutMs: w.putMs, bytesWrittenByOneWrite: w.bytesWritten, storeBytes: w.storeBytes, peakRssBytes: w.peakRssBytes };
+  const commitInProcessMs = await commits(certs, fresh);
+  return { certificates: certs.length, startUpMs: median(starts), writeToHandshakeMs: w.latencyMs, writePutMs: w.putMs, bytesWrittenByOneWrite: w.bytesWritten, storeBytes: w.storeBytes, peakRssBytes: w.peakRssBytes, commitInProcessMs };
 }
 
-const all = material(count + runs + 1);
+// Writes are cheap to repeat and noisy on a shared machine: more of them than start-ups.
+const writeRuns = Math.max(15, runs * 3);
+const all = material(count + writeRuns + 1);
 const certs = all.slice(0, count);
-const fresh = all.slice(count, count + runs + 1);
-log(`gateway with ${count} certificates: ${runs} runs each (medians), machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
+const fresh = all.slice(count, count + writeRuns + 1);
+log(`gateway with ${count} certificates: medians of ${runs} start-ups and ${writeRuns} writes, machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
 const baseline = await measure(all.slice(0, 1), fresh);
 const measured = await measure(certs, fresh);
 
@@ -256,6 +289,7 @@ if (asJson) {
     ["start-up to admin + handshake", ms(baseline.startUpMs), ms(measured.startUpMs)],
     ["one write (PUT) to its handshake", ms(baseline.writeToHandshakeMs), ms(measured.writeToHandshakeMs)],
     ["  of which the PUT", ms(baseline.writePutMs), ms(measured.writePutMs)],
+    ["one commit + apply, in-process", ms(baseline.commitInProcessMs), ms(measured.commitInProcessMs)],
     ["bytes written by one write", size(baseline.bytesWrittenByOneWrite), size(measured.bytesWrittenByOneWrite)],
     ["store size", size(baseline.storeBytes), size(measured.storeBytes)],
     ["gateway peak RSS", size(baseline.peakRssBytes), size(measured.peakRssBytes)],
