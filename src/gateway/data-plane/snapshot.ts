@@ -38,12 +38,12 @@ export function buildSnapshot(state: GatewayState, previous: Snapshot | undefine
   // Derived from the other collections, and made again only when those changed. Everything that can
   // throw comes before the in-place updates below, so a failed apply leaves the previous snapshot whole.
   const trustSame = previous !== undefined && before!.trust === state.trust && before!.trusted === state.trusted && before!.endpoints === state.endpoints;
-  let trust: Pick<Snapshot, "pems" | "policies" | "endpointTrust">;
-  if (trustSame) trust = previous;
+  let derived: Pick<Snapshot, "pems" | "policies" | "endpointTrust">;
+  if (trustSame) derived = previous;
   else {
     const pems: PemCache = new Map();
     const resolve = aliasResolver(state, previous?.pems ?? new Map(), pems, warn);
-    trust = { pems, policies: buildClientPolicies(clientBindings(state), resolve), endpointTrust: endpointCaSets(state, resolve) };
+    derived = { pems, policies: buildClientPolicies(clientBindings(state), resolve), endpointTrust: endpointCaSets(state, resolve) };
   }
   const routes = previous && before!.endpoints === state.endpoints ? previous.routes : buildRoutes([...state.endpoints.values()]);
   const jwks = previous && before!.jwks === state.jwks ? previous.jwks : jwksDocument(state);
@@ -57,7 +57,7 @@ export function buildSnapshot(state: GatewayState, previous: Snapshot | undefine
   );
   const contexts = previous?.contexts ?? contextCache(warn);
   contexts.carry(changes);
-  const snap: Snapshot = { revision: state.revision, state, sni: index.table, index, contexts, policies: trust.policies, routes, endpointTrust: trust.endpointTrust, jwks, pems: trust.pems };
+  const snap: Snapshot = { revision: state.revision, state, sni: index.table, index, contexts, policies: derived.policies, routes, endpointTrust: derived.endpointTrust, jwks, pems: derived.pems };
   try {
     prepareContexts(snap, added.length <= PREPARE_AT_APPLY ? added.flatMap((c) => c.hosts) : []);
   } catch (err) {
