@@ -6,6 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { connect, createServer } from "node:tls";
 import { createDataPlane } from "../src/gateway/data-plane/index.js";
+import { PersistentMap } from "../src/gateway/persistent-map.js";
 import { emptyState, type StoredCertificate } from "../src/gateway/state.js";
 import { certificatesToPem, generateCertificate, privateKeyToPem } from "../src/x509/index.js";
 
@@ -57,7 +58,7 @@ const bareRsa = await bareServer(rsaHost);
 const bareEc = await bareServer(ecDefault);
 
 const plane = createDataPlane({ warn: () => {} });
-plane.apply({ ...emptyState("bench", "bench"), revision: 1, certificates: { shop: rsaHost, www: ecDefault } });
+plane.apply({ ...emptyState("bench", "bench"), revision: 1, certificates: PersistentMap.from({ shop: rsaHost, www: ecDefault }) });
 await new Promise<void>((r) => plane.server.listen(0, "127.0.0.1", r));
 const planePort = (plane.server.address() as AddressInfo).port;
 

@@ -5,6 +5,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadStore } from "../src/gateway/store/index.js";
 import type { Plan } from "../src/model/plan.js";
 import { planPaths } from "../src/plan/index.js";
 import { renderPlanJson } from "../src/render/plan-json.js";
@@ -67,9 +68,10 @@ function kids(gw: GatewayProcess): Promise<string[]> {
 }
 
 /** Every private key a node's store holds, remembered for the key-echo check. */
-function rememberKeys(gw: GatewayProcess): void {
-  const state = JSON.parse(readFileSync(join(gw.dataDir, "store.json"), "utf8")) as { certificates: Record<string, { keyPem: string }> };
-  for (const c of Object.values(state.certificates)) {
+async function rememberKeys(gw: GatewayProcess): Promise<void> {
+  // The snapshot and the journal of the commits since, read as the node reads them.
+  const state = (await loadStore(gw.dataDir))!.state;
+  for (const c of state.certificates.values()) {
     const key = createPrivateKey(c.keyPem);
     keys.set(key.export({ type: "pkcs8", format: "der" }).toString("base64"), key);
   }
@@ -118,8 +120,8 @@ describe("a generated certificate in a two-node environment", () => {
     const [a, b] = await Promise.all([api(p1.admin, "GET", "/v1/certificates"), api(p2.admin, "GET", "/v1/certificates")]);
     expect(a.body.items[0]).toMatchObject({ generated: true, fingerprint256: fingerprint });
     expect(b.body.items[0].keyFingerprint256).toBe(a.body.items[0].keyFingerprint256);
-    rememberKeys(p1);
-    rememberKeys(p2);
+    await rememberKeys(p1);
+    await rememberKeys(p2);
 
     const again = await planJson();
     expect(again.plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
@@ -143,7 +145,7 @@ describe("a generated certificate in a two-node environment", () => {
     const applied = await cli(["apply", target, "--auto-approve"]);
     expect(applied.stdout).toContain("Apply complete!");
     expect(applied.code).toBe(0);
-    rememberKeys(s1);
+    await rememberKeys(s1);
     const after = await cli(["plan", target, "--detailed-exitcode"]);
     expect(after.stdout).toContain("No changes");
     expect(after.code).toBe(0);
@@ -154,7 +156,7 @@ describe("a generated certificate in a two-node environment", () => {
     const live = (await api(p2.admin, "GET", "/v1/certificates")).body.items[0];
     const put = await api(p2.admin, "PUT", `/v1/certificates/${live.name}`, { hosts: live.hosts, generate: { hosts: ["*.prod.example.com", "prod.example.com"], validityDays: 60 }, labels: live.labels });
     expect(put.status).toBe(200);
-    rememberKeys(p2);
+    await rememberKeys(p2);
     expect(await served(p2)).not.toBe(fingerprint);
     expect(await kids(p2)).not.toEqual(kid);
 
@@ -222,7 +224,7 @@ describe("a generated certificate in a two-node environment", () => {
     expect(newKid).not.toEqual(kid);
     expect(await kids(p2)).toEqual(newKid);
     expect(await kids(p3)).toEqual(newKid);
-    for (const gw of [p1, p2, p3]) rememberKeys(gw);
+    for (const gw of [p1, p2, p3]) await rememberKeys(gw);
     expect((await planJson()).code).toBe(0);
     await exportsCleanly(2);
   });
@@ -251,7 +253,7 @@ certificates:
     const [a, b] = await Promise.all([p1, p2].map((gw) => handshake(gw.listenPort, "x.issued.example.com")));
     expect(a!.fingerprint256).toBe(b!.fingerprint256);
     expect(new X509Certificate(a!.raw).checkIssued(ca.certificate)).toBe(true);
-    for (const gw of [p1, p2]) rememberKeys(gw);
+    for (const gw of [p1, p2]) await rememberKeys(gw);
     const again = await cli(["plan", issuedDir, "--detailed-exitcode"]);
     expect(again.stdout).toContain("No changes");
     expect(again.code).toBe(0);

@@ -1,6 +1,8 @@
+import { PersistentMap } from "./persistent-map.js";
+
 /**
- * What one gateway node holds: the whole of its store, persisted as one document so that every change,
- * a batch included, is committed at once. Private keys are here (the node serves with them) and nowhere
+ * What one gateway node holds: the whole of its store, of which every change, a batch included, is
+ * committed at once. Private keys are here (the node serves with them) and nowhere
  * in any response.
  */
 export interface StoredCertificate {
@@ -75,14 +77,35 @@ export interface GatewayState {
   environment: string;
   /** Increases with every committed change. */
   revision: number;
-  certificates: Record<string, StoredCertificate>;
-  trusted: Record<string, StoredTrusted>;
-  endpoints: Record<string, StoredEndpoint>;
-  trust: Record<string, StoredTrust>;
-  jwks: Record<string, StoredJwk>;
+  certificates: PersistentMap<StoredCertificate>;
+  trusted: PersistentMap<StoredTrusted>;
+  endpoints: PersistentMap<StoredEndpoint>;
+  trust: PersistentMap<StoredTrust>;
+  jwks: PersistentMap<StoredJwk>;
   lock: StoredLock | null;
 }
 
+/** The stored object type of a collection. */
+export type StoredIn<C extends "certificates" | "trusted" | "endpoints" | "trust" | "jwks"> = GatewayState[C] extends PersistentMap<infer T> ? T : never;
+
+/** A state as JSON holds it (store.json, journal records): every collection a plain object by name. */
+export type StateDocument = Omit<GatewayState, "certificates" | "trusted" | "endpoints" | "trust" | "jwks"> & {
+  [C in "certificates" | "trusted" | "endpoints" | "trust" | "jwks"]: Record<string, StoredIn<C>>;
+};
+
 export function emptyState(node: string, environment: string): GatewayState {
-  return { format: 1, node, environment, revision: 0, certificates: {}, trusted: {}, endpoints: {}, trust: {}, jwks: {}, lock: null };
+  const none = PersistentMap.empty<never>();
+  return { format: 1, node, environment, revision: 0, certificates: none, trusted: none, endpoints: none, trust: none, jwks: none, lock: null };
+}
+
+/** The state a JSON document describes. */
+export function stateFrom(doc: StateDocument): GatewayState {
+  return {
+    ...doc,
+    certificates: PersistentMap.from(doc.certificates),
+    trusted: PersistentMap.from(doc.trusted),
+    endpoints: PersistentMap.from(doc.endpoints),
+    trust: PersistentMap.from(doc.trust),
+    jwks: PersistentMap.from(doc.jwks),
+  };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { toPem, type Issued } from "./pki.js";
 import { emptyState, type GatewayState, type StoredCertificate, type StoredEndpoint, type StoredJwk, type StoredTrust, type StoredTrusted } from "../../src/gateway/state.js";
+import { PersistentMap } from "../../src/gateway/persistent-map.js";
 import { createDataPlane, type DataPlane, type DataPlaneOptions } from "../../src/gateway/data-plane/index.js";
 
 export function storedCert(name: string, cert: Issued, opts: { hosts?: string[]; default?: boolean; revision?: number; chain?: X509Certificate[] } = {}): StoredCertificate {
@@ -35,7 +36,7 @@ export interface StateParts {
   jwks?: StoredJwk[];
 }
 
-const byKey = <T>(items: T[] | undefined, key: (t: T) => string): Record<string, T> => Object.fromEntries((items ?? []).map((t) => [key(t), t]));
+const byKey = <T>(items: T[] | undefined, key: (t: T) => string): PersistentMap<T> => PersistentMap.from((items ?? []).map((t) => [key(t), t] as const));
 
 export function state(parts: StateParts = {}): GatewayState {
   return {

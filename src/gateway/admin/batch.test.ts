@@ -1,8 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaf, makeCa, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
 import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
+import { storeText } from "../../../test/support/store-files.js";
 
 let admin: Admin;
 let pki: Pki;
@@ -14,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => admin?.close());
 
-const storeFile = () => readFile(join(admin.dir, "store.json"), "utf8");
+const storeFile = () => storeText(admin.dir);
 
 describe("POST /v1/batch", () => {
   it("applies nothing when one operation fails, and names it by index", async () => {
@@ -60,7 +59,7 @@ describe("POST /v1/batch", () => {
     expect(r.text).not.toContain("PRIVATE KEY");
     const state = admin.store.state();
     expect(state.revision).toBe(rev + 1);
-    expect(Object.values(state.jwks).map((j) => j.updatedRevision)).toEqual([rev + 1]);
+    expect([...state.jwks.values()].map((j) => j.updatedRevision)).toEqual([rev + 1]);
 
     // Dependents first, then what they depended on: one revision again.
     const del = await admin.call("POST", "/v1/batch", {
@@ -74,12 +73,12 @@ describe("POST /v1/batch", () => {
     expect(del.status).toBe(200);
     expect(del.body.results[1].item.name).toBe("api");
     expect(admin.store.state().revision).toBe(rev + 2);
-    expect(Object.keys(admin.store.state().trusted)).toEqual([]);
+    expect([...admin.store.state().trusted.keys()]).toEqual([]);
   });
 
   it("answers 412 to a batch whose If-Match is stale", async () => {
     const r = await admin.call("POST", "/v1/batch", { operations: [{ op: "delete", collection: "endpoints", name: "billing" }] }, { "if-match": '"1"' });
     expect(r.status).toBe(412);
-    expect(admin.store.state().endpoints.billing).toBeDefined();
+    expect(admin.store.state().endpoints.get("billing")).toBeDefined();
   });
 });

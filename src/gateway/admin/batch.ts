@@ -41,7 +41,7 @@ export async function batch(ctx: RequestContext): Promise<void> {
       if (isFailure(p)) return at(p, i);
       let next: GatewayState | Failure;
       if (op.op === "put") {
-        if (!Object.hasOwn(draft[op.collection], op.name)) created.add(i);
+        if (!draft[op.collection].has(op.name)) created.add(i);
         next = applyPut(draft, op.name, p!, revision);
       } else {
         const view = viewOf(draft, op.collection, op.name);

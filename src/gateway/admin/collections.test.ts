@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyEchoes, secretOf } from "../../../test/support/key-echoes.js";
 import { makeCa, makePki, type Issued, type Pki } from "../../../test/support/pki.js";
 import { fingerprintKey } from "../../x509/index.js";
 import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
+import { storeText } from "../../../test/support/store-files.js";
 
 let admin: Admin;
 let pki: Pki;
@@ -55,8 +54,8 @@ describe("collections: create, read, replace, delete", () => {
     expect(list.body).toMatchObject({ revision: rev + 1, items: [{ name: "api" }] });
     expect(status.body).toMatchObject({ node: "node-1", environment: "test", revision: rev + 1, certificates: [{ name: "api", hosts: ["api.example.com"], fingerprint256: pki2.leaf.certificate.fingerprint256, default: true }], lock: null });
     for (const r of [put, again, replaced, one, list, status]) noKeys(r.text);
-    // The key is in the store file (the node serves with it), and only there.
-    expect(await readFile(join(admin.dir, "store.json"), "utf8")).toContain("PRIVATE KEY");
+    // The key is in the store's files (the node serves with it), and only there.
+    expect(await storeText(admin.dir)).toContain("PRIVATE KEY");
 
     const del = await admin.call("DELETE", "/v1/certificates/api");
     expect(del.status).toBe(200);

@@ -60,7 +60,7 @@ async function write(ctx: RequestContext, collection: Collection, name: string, 
   const result = await ctx.store.commit((current) => {
     const refused = checkWrite(current, cond);
     if (refused) return refused;
-    created = !Object.hasOwn(current[collection], name);
+    created = !current[collection].has(name);
     if (createOnly && !created) return fail(409, "exists", `${NOUN[collection]} ${quoteValue(name)} already exists`, { field: NAME_KEY(collection), hint: `replace it with PUT /v1/${collection}/${encodeURIComponent(name)}` });
     return applyPut(current, name, prepared, current.revision + 1);
   });

@@ -2,7 +2,6 @@ import type { CertificateCopyBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
 import { fingerprintKey } from "../../x509/index.js";
 import { activeLock, fail, leafOf, lockedFailure } from "../store/index.js";
-import { getOwn } from "../store/records.js";
 import type { RequestContext } from "./context.js";
 import { sendFailure, sendJson } from "./http-io.js";
 import { LOCK_HOLDER_HEADER } from "./preconditions.js";
@@ -22,7 +21,7 @@ export function copyCertificate(ctx: RequestContext, name: string): void {
     return sendFailure(ctx.res, fail(409, "not-locked", "a generated certificate is copied only by the holder of the node's lock", { hint: `take the lock (POST /v1/lock), then send ${LOCK_HOLDER_HEADER} with its holder` }));
   }
   if (lock.holder !== holder) return sendFailure(ctx.res, lockedFailure(lock));
-  const c = getOwn(state.certificates, name);
+  const c = state.certificates.get(name);
   if (!c) return sendFailure(ctx.res, fail(404, "not-found", `there is no certificate ${quoteValue(name)}`));
   if (!c.generated) {
     return sendFailure(ctx.res, fail(409, "not-generated", `certificate ${quoteValue(name)} was brought with its key, not generated: only a generated certificate is copied`, { hint: "a brought certificate's key comes from the stack's key source" }));

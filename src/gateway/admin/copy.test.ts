@@ -36,7 +36,7 @@ describe("copying a generated certificate", () => {
     const copy = await admin.call("POST", "/v1/certificates/gen/copy", undefined, HOLDER);
     expect(copy.status).toBe(200);
     expect(copy.headers["cache-control"]).toBe("no-store");
-    const stored = admin.store.state().certificates.gen!;
+    const stored = admin.store.state().certificates.get("gen")!;
     expect(copy.body).toMatchObject({ name: "gen", chain: stored.chainPem });
     expect(createPrivateKey(copy.body.key).equals(createPrivateKey(stored.keyPem))).toBe(true);
 

@@ -19,7 +19,7 @@ const noKeys = (text: string, keys: KeyObject[]) => {
   for (const k of keys) expect(keyEchoes(text, secretOf(k))).toEqual([]);
 };
 /** The generated key, as only the node has it. */
-const storedKey = (name: string) => createPrivateKey(admin.store.state().certificates[name]!.keyPem);
+const storedKey = (name: string) => createPrivateKey(admin.store.state().certificates.get(name)!.keyPem);
 
 describe("generate", () => {
   it("makes a self-signed certificate or one issued by a given CA; the key stays on the node", async () => {

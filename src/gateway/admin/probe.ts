@@ -9,8 +9,8 @@ import { readJson, sendFailure, sendJson } from "./http-io.js";
 
 /** The PEMs of every alias bound with scope management: all that the management plane trusts. */
 export function managementCas(state: GatewayState): string[] {
-  const aliases = new Set(Object.values(state.trust).filter((t) => t.scope === "management").map((t) => t.alias));
-  return [...aliases].flatMap((a) => (Object.hasOwn(state.trusted, a) ? [state.trusted[a]!.certificatePem] : []));
+  const aliases = new Set([...state.trust.values()].filter((t) => t.scope === "management").map((t) => t.alias));
+  return [...aliases].flatMap((a) => (state.trusted.has(a) ? [state.trusted.get(a)!.certificatePem] : []));
 }
 
 /** POST /v1/probe: a GET from the management plane, with the trust of the state current at this moment. */

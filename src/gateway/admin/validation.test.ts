@@ -1,9 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyEchoes, secretOf } from "../../../test/support/key-echoes.js";
 import { daysAgo, issue, leaf, makeCa, makePki, toPem, type Issued, type Pki } from "../../../test/support/pki.js";
 import { startAdmin, type Admin } from "../../../test/support/admin-server.js";
+import { storeText } from "../../../test/support/store-files.js";
 
 let admin: Admin;
 let pki: Pki;
@@ -18,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => admin?.close());
 
-const storeFile = () => readFile(join(admin.dir, "store.json"), "utf8");
+const storeFile = () => storeText(admin.dir);
 
 describe("every invalid object is refused with a clear error and the store unchanged", () => {
   it("refuses bad certificates with the code, field and message of certform validate", async () => {

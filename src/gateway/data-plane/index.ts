@@ -29,7 +29,7 @@ export interface DataPlaneOptions {
 export interface DataPlane {
   /** The listener: bind it with listen(), read the port with address(); emits "secureConnection" for every completed handshake. */
   server: TcpServer;
-  /** Serves `state` from the next handshake and request on; cheap when little changed. */
+  /** Serves `state` from the next handshake and request on; takes time in proportion to what changed since the last one. */
   apply(state: GatewayState): void;
   /** Stops listening, ends idle connections, and ends the rest after a short grace period. */
   close(): Promise<void>;

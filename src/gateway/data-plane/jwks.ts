@@ -6,7 +6,7 @@ const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /** The JWK Set document (RFC 7517 §5), in name order so that equal stores give equal bytes. */
 export function jwksDocument(state: GatewayState): string {
-  const keys = Object.values(state.jwks)
+  const keys = [...state.jwks.values()]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((entry) => {
       const jwk = { ...entry.jwk };

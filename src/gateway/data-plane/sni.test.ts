@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredCertificate } from "../state.js";
-import { buildSniTable, selectCertificate } from "./sni.js";
+import { buildSniTable, selectCertificate, sniIndex } from "./sni.js";
 
 const cert = (name: string, hosts: string[], extra: Partial<StoredCertificate> = {}): StoredCertificate => ({
   name, hosts, default: false, chainPem: "", keyPem: "", generated: false, labels: {}, updatedRevision: 1, ...extra,
@@ -45,5 +45,31 @@ describe("certificate selection by SNI", () => {
     expect(pick([replacement, old], undefined)).toBe("new");
     // Equal revisions: stable, by name.
     expect(pick([cert("b", ["x.example.com"]), cert("a", ["x.example.com"])], "x.example.com")).toBe("a");
+  });
+});
+
+describe("the SNI table kept up to date by applies", () => {
+  it("hands a name to the next claimant when its holder goes, and drops it when none is left", () => {
+    const index = sniIndex();
+    const old = cert("old", ["api.example.com", "*.example.com"], { updatedRevision: 1, default: true });
+    const replacement = cert("new", ["api.example.com"], { updatedRevision: 2 });
+    index.update([old], []);
+    index.update([replacement], []);
+    expect(selectCertificate(index.table, "api.example.com")?.name).toBe("new");
+    index.update([], [replacement]);
+    expect(selectCertificate(index.table, "api.example.com")?.name).toBe("old");
+    expect(selectCertificate(index.table, "www.example.com")?.name).toBe("old");
+    index.update([], [old]);
+    expect(selectCertificate(index.table, "api.example.com")).toBeUndefined();
+    expect(index.table.fallback).toBeUndefined();
+    expect([index.table.exact.size, index.table.wildcard.size]).toEqual([0, 0]);
+  });
+
+  it("changes nothing when a certificate it is given is malformed", () => {
+    const index = sniIndex();
+    const good = cert("good", ["api.example.com"]);
+    index.update([good], []);
+    expect(() => index.update([cert("bad", [42 as unknown as string])], [good])).toThrow();
+    expect(selectCertificate(index.table, "api.example.com")?.name).toBe("good");
   });
 });

@@ -37,7 +37,7 @@ function parse(alias: string, text: string): TrustedCa[] {
  */
 export function aliasResolver(state: GatewayState, previous: PemCache, next: PemCache, warn: (message: string) => void): (alias: string) => TrustedCa[] {
   const byAlias = new Map<string, { alias: string; certificatePem: string }>();
-  for (const t of Object.values(state.trusted)) byAlias.set(t.alias.toLowerCase(), t);
+  for (const t of [...state.trusted.values()]) byAlias.set(t.alias.toLowerCase(), t);
   return (alias) => {
     const trusted = byAlias.get(alias.toLowerCase());
     if (!trusted) return [];
@@ -73,7 +73,7 @@ export function caSet(aliases: Iterable<string>, resolve: (alias: string) => Tru
  * nothing else (system CAs are added, if at all, where the agent is made).
  */
 export function endpointCaSets(state: GatewayState, resolve: (alias: string) => TrustedCa[]): Map<string, CaSet> {
-  const bindings = Object.values(state.trust);
+  const bindings = [...state.trust.values()];
   const environment = bindings.filter((b) => b.scope === "environment").map((b) => b.alias);
   const own = new Map<string, string[]>();
   for (const b of bindings) {
@@ -84,10 +84,10 @@ export function endpointCaSets(state: GatewayState, resolve: (alias: string) => 
     own.set(b.endpoint, list);
   }
   const out = new Map<string, CaSet>();
-  for (const { name } of Object.values(state.endpoints)) out.set(name, caSet([...(own.get(name) ?? []), ...environment], resolve));
+  for (const { name } of [...state.endpoints.values()]) out.set(name, caSet([...(own.get(name) ?? []), ...environment], resolve));
   return out;
 }
 
 export function clientBindings(state: GatewayState): StoredTrust[] {
-  return Object.values(state.trust).filter((b) => b.scope === "clients");
+  return [...state.trust.values()].filter((b) => b.scope === "clients");
 }

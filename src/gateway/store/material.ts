@@ -17,9 +17,14 @@ export function certificatesOf(pem: string): readonly X509Certificate[] {
   return certs;
 }
 
-/** The leaf of a stored chain. */
+const END = "-----END CERTIFICATE-----";
+
+/** The leaf of a stored chain (leaf first), without parsing the rest of it. */
 export function leafOf(pem: string): X509Certificate {
-  return certificatesOf(pem)[0]!;
+  const whole = cache.get(pem);
+  if (whole) return whole[0]!;
+  const end = pem.indexOf(END);
+  return certificatesOf(end < 0 ? pem : pem.slice(0, end + END.length))[0]!;
 }
 
 /** Runs a decoder; its MaterialError (whose message never shows the input) becomes a 422 at `field`. */

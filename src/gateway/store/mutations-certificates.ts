@@ -6,14 +6,14 @@ import type { KeptCertificate, PreparedCertificate } from "./prepare-certificate
 import { leafOf } from "./material.js";
 import { dnsSans, hostCovered, ipSans } from "../../x509/index.js";
 import type { PreparedTrusted } from "./prepare-objects.js";
-import { getOwn, sameContent, withObject } from "./records.js";
+import { sameContent, withObject } from "./records.js";
 
 /**
  * Writes a server certificate. Several certificates may claim the same host or be default: a
  * replacement is created before the old one is deleted, and the newest (updatedRevision) serves.
  */
 export function putCertificate(state: GatewayState, name: string, prepared: PreparedCertificate | KeptCertificate, revision: number): GatewayState | Failure {
-  const existing = getOwn(state.certificates, name);
+  const existing = state.certificates.get(name);
   let value: PreparedCertificate;
   if ("keep" in prepared) {
     if (!existing) {
@@ -37,14 +37,14 @@ export function putCertificate(state: GatewayState, name: string, prepared: Prep
 
 /** Writes a trusted certificate; aliases are unique without case, as Java truststores compare them. */
 export function putTrusted(state: GatewayState, alias: string, value: PreparedTrusted, revision: number): GatewayState | Failure {
-  const clash = Object.keys(state.trusted).find((a) => a !== alias && a.toLowerCase() === alias.toLowerCase());
+  const clash = [...state.trusted.keys()].find((a) => a !== alias && a.toLowerCase() === alias.toLowerCase());
   if (clash) {
     return fail(409, "alias-duplicate", `alias ${quoteValue(alias)} is already taken by ${quoteValue(clash)}; aliases are compared without case`, {
       field: "alias",
       hint: `replace ${quoteValue(clash)} itself, or choose another alias`,
     });
   }
-  const existing = getOwn(state.trusted, alias);
+  const existing = state.trusted.get(alias);
   const next: StoredTrusted = { alias, ...value, updatedRevision: revision };
   if (existing && sameContent(existing, next)) return state;
   const written = withObject(state, "trusted", alias, next);

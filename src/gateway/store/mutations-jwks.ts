@@ -4,16 +4,16 @@ import { jwkFromCertificate, jwkThumbprint } from "../../x509/index.js";
 import type { GatewayState, JwkSource, StoredJwk } from "../state.js";
 import { fail, type Failure } from "./failure.js";
 import { certificatesOf } from "./material.js";
-import { compact, getOwn, sameContent, withObject } from "./records.js";
+import { compact, sameContent, withObject } from "./records.js";
 
 /** The PEM a source names in this state, or a 422 at the source's field. */
 function sourcePem(state: GatewayState, source: JwkSource): string | Failure {
   if ("certificate" in source) {
-    const cert = getOwn(state.certificates, source.certificate);
+    const cert = state.certificates.get(source.certificate);
     if (cert) return cert.chainPem;
     return fail(422, "reference-missing", `source.certificate: there is no certificate ${quoteValue(source.certificate)}`, { field: "source.certificate", hint: "create the certificate first (in a batch: in an earlier operation)" });
   }
-  const trusted = getOwn(state.trusted, source.trusted);
+  const trusted = state.trusted.get(source.trusted);
   if (trusted) return trusted.certificatePem;
   return fail(422, "reference-missing", `source.trusted: there is no trusted alias ${quoteValue(source.trusted)}`, { field: "source.trusted", hint: "create the trusted certificate first (in a batch: in an earlier operation)" });
 }
@@ -30,12 +30,12 @@ export function putJwk(state: GatewayState, name: string, body: JwkPutBody, revi
     jwk = compact({ ...given, kid, use: body.use, alg: body.alg ?? given.alg });
   }
   const kid = String(jwk.kid);
-  const other = Object.values(state.jwks).find((j) => j.name !== name && j.kid === kid);
+  const other = [...state.jwks.values()].find((j) => j.name !== name && j.kid === kid);
   if (other) {
     return fail(409, "kid-duplicate", `kid ${quoteValue(kid)} is already published by JWK ${quoteValue(other.name)}; a JWKS needs distinct kids`, { field: "kid", hint: "set another kid, or replace that JWK" });
   }
   const next: StoredJwk = compact({ name, kid, use: body.use, alg: body.alg, jwk, source: body.source ?? null, labels: body.labels, updatedRevision: revision });
-  const existing = getOwn(state.jwks, name);
+  const existing = state.jwks.get(name);
   if (existing && sameContent(existing, next)) return state;
   return withObject(state, "jwks", name, next);
 }
@@ -46,7 +46,7 @@ export function putJwk(state: GatewayState, name: string, body: JwkPutBody, revi
  */
 export function refreshLinkedJwks(state: GatewayState, source: JwkSource, pem: string, revision: number): GatewayState {
   let out = state;
-  for (const j of Object.values(state.jwks)) {
+  for (const j of [...state.jwks.values()]) {
     if (!j.source || !sameSource(j.source, source)) continue;
     const defaultKid = j.kid === jwkThumbprint(j.jwk);
     const jwk = jwkFromCertificate(certificatesOf(pem), compact({ use: j.use, alg: j.alg, kid: defaultKid ? undefined : j.kid }));

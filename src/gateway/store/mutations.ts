@@ -9,7 +9,7 @@ import { putJwk } from "./mutations-jwks.js";
 import { putEndpoint, putTrust } from "./mutations-routing.js";
 import { prepareCertificate, type KeptCertificate, type PreparedCertificate } from "./prepare-certificate.js";
 import { prepareEndpoint, prepareJwk, prepareTrust, prepareTrusted, type PreparedTrusted } from "./prepare-objects.js";
-import { getOwn, withoutObject } from "./records.js";
+import { withoutObject } from "./records.js";
 
 /** A PUT body parsed, decoded and checked on its own: what is left to check needs the state. */
 export type PreparedPut =
@@ -89,7 +89,7 @@ export function applyPut(state: GatewayState, name: string, put: PreparedPut, re
 
 /** Deletes an object that nothing refers to: 404 when missing, 409 in-use naming every referrer. */
 export function applyDelete(state: GatewayState, collection: Collection, name: string): GatewayState | Failure {
-  if (!getOwn<unknown>(state[collection], name)) return fail(404, "not-found", `there is no ${NOUN[collection]} ${quoteValue(name)}`);
+  if (!state[collection].get(name)) return fail(404, "not-found", `there is no ${NOUN[collection]} ${quoteValue(name)}`);
   const users = referrers(state, collection, name);
   if (users.length > 0) {
     return fail(409, "in-use", `${NOUN[collection]} ${quoteValue(name)} is in use by ${users.join(", ")}`, {
@@ -102,8 +102,10 @@ export function applyDelete(state: GatewayState, collection: Collection, name: s
 /** "trust binding \"x\"", "JWK \"y\"": what still points at an object. */
 export function referrers(state: GatewayState, collection: Collection, name: string): string[] {
   const out: string[] = [];
-  const trust = Object.values(state.trust);
-  const jwks = Object.values(state.jwks);
+  // In name order: the message lists them the same way every time.
+  const byName = <T extends { name: string }>(xs: Iterable<T>): T[] => [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const trust = byName(state.trust.values());
+  const jwks = byName(state.jwks.values());
   if (collection === "trusted") {
     for (const t of trust) if (t.alias === name) out.push(`trust binding ${quoteValue(t.name)}`);
     for (const j of jwks) if (j.source && "trusted" in j.source && j.source.trusted === name) out.push(`JWK ${quoteValue(j.name)}`);

@@ -1,21 +1,14 @@
 import type { Collection } from "../api/admin-api.js";
-import type { GatewayState } from "../state.js";
+import type { PersistentMap } from "../persistent-map.js";
+import type { GatewayState, StoredIn } from "../state.js";
 
-type Stored<C extends Collection> = GatewayState[C][string];
-
-// Names come from URLs; "constructor" and friends must never resolve to Object.prototype members.
-export function getOwn<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
-  return Object.hasOwn(record, name) ? record[name] : undefined;
-}
-
-/** A new state with one object written (computed keys define own properties, so no name is special). */
-export function withObject<C extends Collection>(state: GatewayState, collection: C, name: string, value: Stored<C>): GatewayState {
-  return { ...state, [collection]: { ...state[collection], [name]: value } };
+/** A new state with one object written; the other collections and objects are shared with `state`. */
+export function withObject<C extends Collection>(state: GatewayState, collection: C, name: string, value: StoredIn<C>): GatewayState {
+  return { ...state, [collection]: (state[collection] as PersistentMap<StoredIn<C>>).with(name, value) };
 }
 
 export function withoutObject(state: GatewayState, collection: Collection, name: string): GatewayState {
-  const { [name]: _removed, ...rest } = state[collection] as Record<string, unknown>;
-  return { ...state, [collection]: rest };
+  return { ...state, [collection]: (state[collection] as PersistentMap<unknown>).without(name) };
 }
 
 /**
