@@ -1,6 +1,6 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import type { Server as HttpsServer } from "node:https";
-import { getExtensionData, readTlsClientHello } from "read-tls-client-hello";
+import { readHello } from "./client-hello.js";
 
 /**
  * The data plane's one TCP listener, in front of two TLS servers that never listen themselves.
@@ -10,9 +10,10 @@ import { getExtensionData, readTlsClientHello } from "read-tls-client-hello";
  * EC default, a TLS 1.3 client of an RSA host gets the EC default. So clients that send a server name go to
  * a TLS server whose own context holds no certificate, where the SNI context's certificate is the only
  * one; clients that send none (SNICallback is never called for them) go to a server whose context holds
- * the default certificate. The ClientHello is read (and put back) to tell them apart; what cannot be read
- * as one goes where Node itself would send it, to the server context. The name also decides whether the
- * handshake asks for a client certificate: Node fixes that per server, before SNICallback runs.
+ * the default certificate. The ClientHello is read (client-hello.ts, and put back) to tell them apart;
+ * what cannot be read as one goes where Node itself would send it, to the server context. The name also
+ * decides whether the handshake asks for a client certificate: Node fixes that per server, before
+ * SNICallback runs.
  */
 export interface Listener {
   /** Listens and reports the address; what node.ts and the tests bind. */
@@ -29,20 +30,27 @@ export function createListener(route: (servername: string | undefined) => HttpsS
   const sockets = new Set<Socket>();
   const tcp = createTcpServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
     // A client that opens a connection and sends nothing is cut off as a stalled handshake would be.
     const timer = setTimeout(() => socket.destroy(), helloTimeoutMs);
-    socket.once("close", () => clearTimeout(timer));
+    socket.once("close", () => {
+      clearTimeout(timer);
+      sockets.delete(socket);
+    });
     socket.on("error", () => socket.destroy());
-    readTlsClientHello(socket)
-      .then((hello) => getExtensionData(hello, "sni")?.serverName || undefined)
-      .catch(() => undefined)
-      .then((servername) => {
-        clearTimeout(timer);
-        if (socket.destroyed) return;
-        // The bytes read were put back: the TLS server reads the ClientHello from the socket's buffer.
-        route(servername).emit("connection", socket);
-      });
+    let received: Buffer | undefined;
+    const onData = (chunk: Buffer) => {
+      received = received ? Buffer.concat([received, chunk]) : chunk;
+      const hello = readHello(received);
+      if (!hello.complete) return;
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.pause();
+      // Put back what was read: the TLS server reads the ClientHello from the socket's buffer.
+      socket.unshift(received);
+      route(hello.servername).emit("connection", socket);
+    };
+    socket.on("data", onData);
+    socket.resume();
   });
   // The inner servers never listen, and an HTTP server only starts checking request and header timeouts
   // on its 'listening' event.
