@@ -10,7 +10,11 @@
 // the two cores the clients took.
 //
 // Run: npx tsx bench/handshakes.ts [--seconds 2] [--runs 3] [--clients 2] [--concurrency 8] [--json]
-//        [--no-build] [--profile DIR]   (--profile: the gateway runs with node --cpu-prof into DIR)
+//        [--no-build] [--profile DIR] [--only haproxy,gateway,floor]
+//   --profile: the gateway and the floor run with node --cpu-prof, writing profiles into DIR/gateway and
+//   DIR/floor when they stop.
+//   --only: measure just these servers (while profiling or tuning one of them).
+//   --compare-gateway DIR: also measure the gateway of another built checkout (before/after a change).
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -30,6 +34,8 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
     profile: { type: "string" },
+    only: { type: "string" },
+    "compare-gateway": { type: "string" },
   },
 });
 const seconds = Number(args.seconds);
@@ -74,15 +80,18 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 }
 
+const profiling = (name: string) => (args.profile ? ["--cpu-prof", "--cpu-prof-dir", join(args.profile, name)] : []);
+const only = new Set((args.only ?? "haproxy,gateway,floor").split(","));
 let haproxy: string | undefined;
 try {
-  haproxy = ensureHaproxy(log);
+  haproxy = only.has("haproxy") ? ensureHaproxy(log) : undefined;
   if (haproxy) {
     servers.push(await startHaproxy(haproxy, dir, certs, undefined));
     servers.push(await startHaproxy(haproxy, dir, certs, 1));
   }
-  servers.push(await startGateway(dir, certs, args.profile ? ["--cpu-prof", "--cpu-prof-dir", args.profile] : []));
-  servers.push(await startFloor(certs));
+  if (only.has("gateway")) servers.push(await startGateway(dir, certs, profiling("gateway")));
+  if (args["compare-gateway"]) servers.push(await startGateway(dir, certs, [], { checkout: args["compare-gateway"], label: "gateway (compared)" }));
+  if (only.has("floor")) servers.push(await startFloor(certs, profiling("floor")));
   for (let i = 0; i < clientCount; i++) clients.push(fork(join(REPO, "bench", "handshakes", "client.ts"), [], { execArgv: ["--import", "tsx"], stdio: "ignore" }));
   await Promise.all(clients.map((c) => new Promise((resolve) => c.once("message", resolve))));
   // Before anything is timed: every server hands out exactly the certificate asked for, over TLS 1.3.
@@ -208,9 +217,9 @@ for (const cert of certs) {
 
 const row = (label: string, keyType: string) => rows.find((r) => r.server.startsWith(label) && r.keyType === keyType);
 const ratios = certs.map((cert) => {
-  const gateway = row("certform gateway", cert.keyType)!;
-  const ratio = (other: Row | undefined) => (other ? gateway.handshakesPerSecond / other.handshakesPerSecond : null);
-  const cpuRatio = (other: Row | undefined) => (other ? other.serverCpuMsPerHandshake / gateway.serverCpuMsPerHandshake : null);
+  const gateway = row("certform gateway", cert.keyType);
+  const ratio = (other: Row | undefined) => (gateway && other ? gateway.handshakesPerSecond / other.handshakesPerSecond : null);
+  const cpuRatio = (other: Row | undefined) => (gateway && other ? other.serverCpuMsPerHandshake / gateway.serverCpuMsPerHandshake : null);
   return {
     keyType: cert.keyType,
     gatewayToHaproxy: ratio(row("HAProxy (default", cert.keyType)),
@@ -220,7 +229,7 @@ const ratios = certs.map((cert) => {
     cpuEfficiencyToHaproxy: cpuRatio(row("HAProxy (default", cert.keyType)),
   };
 });
-const met = haproxy ? ratios.every((r) => (r.gatewayToHaproxy ?? 0) >= 0.5) : null;
+const met = haproxy && only.has("gateway") ? ratios.every((r) => (r.gatewayToHaproxy ?? 0) >= 0.5) : null;
 
 if (args.json) {
   process.stdout.write(

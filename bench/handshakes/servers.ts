@@ -2,7 +2,7 @@
 // Debian package, with a generated configuration), the embedded gateway (`certform gateway start`, its
 // certificates loaded through the admin API) and the bare node:tls floor.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect, type AddressInfo } from "node:net";
 import { join } from "node:path";
 
@@ -150,9 +150,11 @@ export async function startHaproxy(bin: string, dir: string, certs: BenchCertifi
  * `certform gateway start` from the compiled CLI, with every certificate written through the admin API
  * (as apply writes them). `nodeArgs` go to node itself, e.g. --cpu-prof.
  */
-export async function startGateway(dir: string, certs: BenchCertificate[], nodeArgs: string[] = []): Promise<RunningServer> {
-  const args = [...nodeArgs, join(REPO, "bin", "certform.js"), "gateway", "start", "--data", join(dir, "gateway-data"), "--admin", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--environment", "bench", "--node", "bench-1"];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+export async function startGateway(dir: string, certs: BenchCertificate[], nodeArgs: string[] = [], opts: { checkout?: string; label?: string } = {}): Promise<RunningServer> {
+  const checkout = opts.checkout ?? REPO;
+  const label = opts.label ?? "certform gateway";
+  const args = [...nodeArgs, join(checkout, "bin", "certform.js"), "gateway", "start", "--data", mkdtempSync(join(dir, "gateway-data-")), "--admin", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--environment", "bench", "--node", "bench-1"];
+  const child = spawn(process.execPath, args, { cwd: checkout, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
   const output = collect(child);
   const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output.join("")}`)), 20_000);
@@ -179,12 +181,12 @@ export async function startGateway(dir: string, certs: BenchCertificate[], nodeA
     });
     if (!res.ok) throw new Error(`loading ${c.keyType} into the gateway: ${res.status} ${await res.text()}`);
   }
-  return { label: "certform gateway", pid: child.pid!, port: () => port, stop: stopper(child) };
+  return { label, pid: child.pid!, port: () => port, stop: stopper(child) };
 }
 
 /** The bare node:tls floor, one listener per certificate. */
-export async function startFloor(certs: BenchCertificate[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "bench", "handshakes", "floor-server.ts"), ...certs.flatMap((c) => [c.certFile, c.keyFile])], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+export async function startFloor(certs: BenchCertificate[], nodeArgs: string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(REPO, "bench", "handshakes", "floor-server.ts"), ...certs.flatMap((c) => [c.certFile, c.keyFile])], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   const output = collect(child);
   const ports = await new Promise<number[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the floor server did not start:\n${output.join("")}`)), 20_000);
