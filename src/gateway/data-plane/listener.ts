@@ -28,29 +28,53 @@ export interface Listener {
  */
 export function createListener(route: (servername: string | undefined) => HttpsServer, servers: readonly HttpsServer[], helloTimeoutMs: number): Listener {
   const sockets = new Set<Socket>();
-  const tcp = createTcpServer({ pauseOnConnect: true }, (socket) => {
+  // What follows runs once per handshake, so it allocates as little as it can: no closure or timer per
+  // connection. Connections still waiting for their ClientHello, by when they opened (in that order):
+  // one sweep cuts off those that sent none in time, as a stalled handshake would be.
+  const waiting = new Map<Socket, number>();
+  // The first bytes of a ClientHello that has not fully arrived yet (rare: it nearly always comes whole).
+  const partial = new Map<Socket, Buffer>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = performance.now();
+    for (const [socket, since] of waiting) {
+      if (now - since < helloTimeoutMs) break;
+      waiting.delete(socket);
+      socket.destroy();
+    }
+    if (waiting.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  function onClose(this: Socket): void {
+    sockets.delete(this);
+    waiting.delete(this);
+    partial.delete(this);
+  }
+  function onData(this: Socket, chunk: Buffer): void {
+    const held = partial.get(this);
+    const received = held ? Buffer.concat([held, chunk]) : chunk;
+    const hello = readHello(received);
+    if (!hello.complete) {
+      partial.set(this, received);
+      return;
+    }
+    if (held) partial.delete(this);
+    waiting.delete(this);
+    this.off("data", onData);
+    this.pause();
+    // Put back what was read: the TLS server reads the ClientHello from the socket's buffer.
+    this.unshift(received);
+    route(hello.servername).emit("connection", this);
+  }
+  const tcp = createTcpServer((socket) => {
     sockets.add(socket);
-    // A client that opens a connection and sends nothing is cut off as a stalled handshake would be.
-    const timer = setTimeout(() => socket.destroy(), helloTimeoutMs);
-    socket.once("close", () => {
-      clearTimeout(timer);
-      sockets.delete(socket);
-    });
-    socket.on("error", () => socket.destroy());
-    let received: Buffer | undefined;
-    const onData = (chunk: Buffer) => {
-      received = received ? Buffer.concat([received, chunk]) : chunk;
-      const hello = readHello(received);
-      if (!hello.complete) return;
-      clearTimeout(timer);
-      socket.off("data", onData);
-      socket.pause();
-      // Put back what was read: the TLS server reads the ClientHello from the socket's buffer.
-      socket.unshift(received);
-      route(hello.servername).emit("connection", socket);
-    };
+    waiting.set(socket, performance.now());
+    sweeper ??= setInterval(sweep, Math.max(10, helloTimeoutMs / 4)).unref();
+    socket.once("close", onClose);
+    socket.on("error", destroy);
     socket.on("data", onData);
-    socket.resume();
   });
   // The inner servers never listen, and an HTTP server only starts checking request and header timeouts
   // on its 'listening' event.
@@ -58,4 +82,8 @@ export function createListener(route: (servername: string | undefined) => HttpsS
     for (const server of servers) server.emit("listening");
   });
   return { tcp, sockets };
+}
+
+function destroy(this: Socket): void {
+  this.destroy();
 }
