@@ -20,6 +20,8 @@ export interface BenchCertificate {
 export interface RunningServer {
   label: string;
   pid: number;
+  /** Threads that do TLS work: a Node server's one event loop, HAProxy's nbthread. */
+  threads: number;
   /** Port per certificate host (one listener serves several hosts where the server picks by SNI). */
   port(host: string): number;
   stop(): Promise<void>;
@@ -143,7 +145,9 @@ export async function startHaproxy(bin: string, dir: string, certs: BenchCertifi
   const child = spawn(bin, ["-db", "-f", file], { stdio: ["ignore", "pipe", "pipe"] });
   const output = collect(child);
   await waitForPort(port, child, output);
-  return { label: nbthread === undefined ? "HAProxy (default threads)" : `HAProxy (nbthread ${nbthread})`, pid: child.pid!, port: () => port, stop: stopper(child) };
+  // Its default is one thread per CPU it may run on; /proc says how many it started.
+  const threads = nbthread ?? Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 1);
+  return { label: nbthread === undefined ? `HAProxy (default: ${threads} threads)` : `HAProxy (nbthread ${nbthread})`, pid: child.pid!, threads, port: () => port, stop: stopper(child) };
 }
 
 /**
@@ -181,7 +185,7 @@ export async function startGateway(dir: string, certs: BenchCertificate[], nodeA
     });
     if (!res.ok) throw new Error(`loading ${c.keyType} into the gateway: ${res.status} ${await res.text()}`);
   }
-  return { label, pid: child.pid!, port: () => port, stop: stopper(child) };
+  return { label, pid: child.pid!, threads: 1, port: () => port, stop: stopper(child) };
 }
 
 /** The bare node:tls floor, one listener per certificate. */
@@ -200,5 +204,5 @@ export async function startFloor(certs: BenchCertificate[], nodeArgs: string[] =
     child.once("exit", (code) => reject(new Error(`the floor server exited with ${code}:\n${output.join("")}`)));
   });
   const byHost = new Map(certs.map((c, i) => [c.host, ports[i]!]));
-  return { label: "bare node:tls (floor)", pid: child.pid!, port: (host) => byHost.get(host)!, stop: stopper(child) };
+  return { label: "bare node:tls (floor)", pid: child.pid!, threads: 1, port: (host) => byHost.get(host)!, stop: stopper(child) };
 }
