@@ -62,6 +62,34 @@ async function tricklingRelay(bytes: number): Promise<number> {
   return (relay.address() as AddressInfo).port;
 }
 
+/** A TCP relay to the gateway that passes the client's first record on as several records of `size` bytes each. */
+async function reframingRelay(size: number): Promise<number> {
+  const relay = createTcpServer((client) => {
+    const upstream = tcpConnect(gw.port, "127.0.0.1");
+    let first: Buffer | undefined = Buffer.alloc(0);
+    client.on("data", (d: Buffer) => {
+      if (!first) return void upstream.write(d);
+      first = Buffer.concat([first, d]);
+      if (first.length < 5 || first.length < 5 + first.readUInt16BE(3)) return;
+      const end = 5 + first.readUInt16BE(3);
+      const message = first.subarray(5, end);
+      for (let i = 0; i < message.length; i += size) {
+        const fragment = message.subarray(i, i + size);
+        upstream.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, fragment.length >> 8, fragment.length & 0xff]), fragment]));
+      }
+      upstream.write(first.subarray(end));
+      first = undefined;
+    });
+    upstream.pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  relays.push(relay);
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+  return (relay.address() as AddressInfo).port;
+}
+
 function closedWithin(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     socket.on("error", () => {});
@@ -72,6 +100,14 @@ function closedWithin(socket: Socket): Promise<void> {
 describe("the data plane's listener", () => {
   it("serves the selected certificate to a ClientHello that arrives a byte at a time", async () => {
     const port = await tricklingRelay(600);
+    for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
+      expect(await handshake(port, "checkout.example.com", { minVersion: version, maxVersion: version })).toBe(rsaHost.certificate.fingerprint256);
+      expect(await handshake(port, undefined, { minVersion: version, maxVersion: version })).toBe(ecDefault.certificate.fingerprint256);
+    }
+  });
+
+  it("serves the selected certificate to a ClientHello spread over several TLS records", async () => {
+    const port = await reframingRelay(64);
     for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
       expect(await handshake(port, "checkout.example.com", { minVersion: version, maxVersion: version })).toBe(rsaHost.certificate.fingerprint256);
       expect(await handshake(port, undefined, { minVersion: version, maxVersion: version })).toBe(ecDefault.certificate.fingerprint256);
