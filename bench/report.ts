@@ -3,7 +3,7 @@
 // Only the text between the markers is regenerated; whatever else the document says is kept.
 import { machineLine } from "./machine.js";
 import type { Results } from "./results.js";
-import type { Figure } from "./sample.js";
+import { failureLine, type Figure } from "./sample.js";
 
 export const START = "<!-- bench:start -->";
 export const END = "<!-- bench:end -->";
@@ -184,8 +184,8 @@ function notes(results: Results): string[] {
       if (!f) continue;
       for (const n of f.notes) if (n !== "not measured") out.push(`${at}, ${name}: ${n}`);
       const bad = f.samples.find((x) => !x.ok);
-      const last = bad && (bad.stderrTail || bad.stdoutTail || "").split("\n").filter(Boolean).slice(-1)[0];
-      if (last) out.push(`${at}, ${name} failed: \`${last.slice(0, 300).replace(/`/g, "'")}\``);
+      const last = bad && failureLine(bad);
+      if (last) out.push(`${at}, ${name} failed: \`${last.replace(/`/g, "'")}\``);
     }
     if (r.terraform.skipped) out.push(`${at}, Terraform: ${r.terraform.skipped}`);
     out.push(...r.terraform.notes.map((n) => `${at}, Terraform: ${n}`));
@@ -200,8 +200,8 @@ function notes(results: Results): string[] {
     ["bench/gateway.ts", results.gateway],
     ["bench/handshakes.ts", results.handshakes],
   ] as const) {
-    if ("skipped" in result) out.push(`${name}: ${result.skipped}`);
-    else if (!result.ok) out.push(`${name} failed: ${result.error}${result.stderrTail ? ` — \`${result.stderrTail.split("\n").filter(Boolean).slice(-1)[0]?.slice(0, 300).replace(/`/g, "'")}\`` : ""}`);
+    if ("skipped" in result) out.push(result.skipped.startsWith(name) ? result.skipped : `${name}: ${result.skipped}`);
+    else if (!result.ok) out.push(`${name} failed: ${result.error}${result.stderrTail ? ` — \`${failureLine({ stderrTail: result.stderrTail }).replace(/`/g, "'")}\`` : ""}`);
   }
   return out;
 }

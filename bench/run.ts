@@ -17,11 +17,11 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { startNodes, type Nodes } from "./gateways.js";
 import { describeMachine, machineLine } from "./machine.js";
-import { cleanUp, cleanUpOnExit, removeDir, tempDir } from "./processes.js";
+import { cleanUpAndWait, cleanUpOnExit, removeDir, tempDir } from "./processes.js";
 import { renderSection, updatePerformanceDoc } from "./report.js";
 import type { Results, ScaleResults, ScriptResult, TerraformResults } from "./results.js";
 import { runOptions } from "./run-options.js";
-import { figure, median, sample, type Figure, type Sample } from "./sample.js";
+import { failureLine, figure, median, sample, type Figure, type Sample } from "./sample.js";
 import { scaleFixture, scaleStack, type ScaleFixture } from "./scale-fixture.js";
 import { stateDifference, synthesizedState, terraformDir, terraformVersion, TF_FLAGS } from "./terraform.js";
 
@@ -54,7 +54,7 @@ const certform = (args: string[], cwd: string, extra: { okCodes?: number[]; keep
 
 const describe = (s: Sample) => {
   const what = s.ok ? `${seconds(s.ms)}, ${mb(s.peakRssBytes)}` : `FAILED (${s.timedOut ? "timeout" : `exit ${s.exitCode ?? s.signal}`}) after ${seconds(s.ms)}, ${mb(s.peakRssBytes)}`;
-  const last = s.ok ? "" : (s.stderrTail || s.stdoutTail || "").split("\n").filter(Boolean).slice(-1)[0];
+  const last = s.ok ? "" : failureLine(s);
   return last ? `${what}: ${last.slice(0, 200)}` : what;
 };
 
@@ -281,7 +281,7 @@ async function runScript(name: string, args: string[]): Promise<ScriptResult | {
   else if (result.json === undefined) result.error = `printed no JSON: ${text.slice(0, 300)}`;
   result.ok = s.ok && result.json !== undefined;
   if (!result.ok) result.stderrTail = s.stderrTail;
-  log(`${name}: ${result.ok ? `done in ${seconds(s.ms)}` : `FAILED: ${result.error}; ${(s.stderrTail ?? "").split("\n").filter(Boolean).slice(-1)[0] ?? ""}`}`);
+  log(`${name}: ${result.ok ? `done in ${seconds(s.ms)}` : `FAILED: ${result.error}; ${failureLine(s)}`}`);
   return result;
 }
 
@@ -346,5 +346,5 @@ function localDate(d: Date): string {
 try {
   await main();
 } finally {
-  cleanUp();
+  await cleanUpAndWait();
 }

@@ -125,3 +125,10 @@ export function figure(samples: Sample[], notes: string[] = []): Figure {
     notes,
   };
 }
+
+/** The line of a failed run's output that best says why: the last error line, else the last line. */
+export function failureLine(s: Pick<Sample, "stderrTail" | "stdoutTail">): string {
+  const lines = `${s.stderrTail ?? ""}\n${s.stdoutTail ?? ""}`.split("\n").map((l) => l.trim()).filter(Boolean);
+  const error = [...lines].reverse().find((l) => /\b(error|Error|ERR_|failed|refused|EPIPE|ECONN)/.test(l) && !/^at /.test(l));
+  return (error ?? lines[lines.length - 1] ?? "").slice(0, 300);
+}
