@@ -38,6 +38,24 @@ export interface RunOptions {
 }
 
 const TAIL = 4000;
+
+/** The direct children of a process (Linux /proc), e.g. the command GNU time runs. */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
 const tailOf = (text: string) => text.slice(-TAIL).split("\n").slice(-25).join("\n").trim();
 
 /** Runs `command args` once, timed. Never throws for a failure of the command itself. */
@@ -60,9 +78,15 @@ export async function sample(command: string, args: string[], options: RunOption
     stderrTail = (stderrTail + chunk.toString("utf8")).slice(-TAIL);
   });
   let timedOut = false;
+  let groupTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup(child);
+    // Kill the measured command itself first, so that GNU time still reports its peak memory; then
+    // whatever is left of the group.
+    const inner = hasTime ? childPids(child.pid) : [];
+    for (const pid of inner) signalPid(pid, "SIGKILL");
+    if (inner.length === 0) killGroup(child);
+    else groupTimer = setTimeout(() => killGroup(child), 3000);
   }, options.timeoutMs);
   const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) => {
     child.once("error", (err) => {
@@ -72,6 +96,9 @@ export async function sample(command: string, args: string[], options: RunOption
     child.once("close", (code, sig) => resolve([code, sig]));
   });
   clearTimeout(timer);
+  clearTimeout(groupTimer);
+  // After a timeout, the command's own children (orphaned by the kill) go too.
+  if (timedOut && child.pid !== undefined) signalPid(-child.pid, "SIGKILL");
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   let peakRssBytes: number | null = null;
   let code = exitCode;
@@ -109,6 +136,8 @@ export interface Figure {
   ok: boolean;
   failures: number;
   notes: string[];
+  /** Set when the command was stopped on purpose at a cap: the figure is at least this many ms. */
+  atLeastMs?: number;
 }
 
 export function figure(samples: Sample[], notes: string[] = []): Figure {
@@ -129,6 +158,6 @@ export function figure(samples: Sample[], notes: string[] = []): Figure {
 /** The line of a failed run's output that best says why: the last error line, else the last line. */
 export function failureLine(s: Pick<Sample, "stderrTail" | "stdoutTail">): string {
   const lines = `${s.stderrTail ?? ""}\n${s.stdoutTail ?? ""}`.split("\n").map((l) => l.trim()).filter(Boolean);
-  const error = [...lines].reverse().find((l) => /\b(error|Error|ERR_|failed|refused|EPIPE|ECONN)/.test(l) && !/^at /.test(l));
+  const error = [...lines].reverse().find((l) => /(error|Error|ERR_|failed|refused|EPIPE|ECONN|TIMEDOUT)/.test(l) && !/^at /.test(l));
   return (error ?? lines[lines.length - 1] ?? "").slice(0, 300);
 }
