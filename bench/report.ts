@@ -27,12 +27,12 @@ each run; the rest of this document is written by hand.
   certificate (each run on four fresh nodes, verification over TLS included); \`plan\` when nothing changed,
   after an apply and two earlier plans (a cache may be warming); \`certform --version\` beside \`node -e 0\`.
 - **Terraform**, same N: a configuration of N built-in \`terraform_data\` resources (\`count\`, each input
-  the same certificate file), \`plan\` with no state (all creates), \`apply\` at 1,000 only (10,000 take over
-  9 minutes), and \`plan\` when nothing changed. For a count it does not apply, the run writes the state an
+  the same certificate file), \`plan\` with no state (all creates), \`apply\` at 1,000 only (one run by default:
+  it is no target's figure; 10,000 take over 9 minutes), and \`plan\` when nothing changed. For a count it does not apply, the run writes the state an
   apply would leave (state format 4); at 1,000 it checks that this written state equals the applied one (ids
   aside) and that Terraform plans no changes against it. Terraform's no-change plan grows faster than the
   count (about 4 s of CPU at 1,000, 20 s at 3,000, over 4 minutes at 10,000), so it is stopped after
-  \`--terraform-cap\` seconds (120 by default) and then recorded as "over" that: a lower bound.
+  \`--terraform-cap\` seconds (60 by default) and then recorded as "over" that: a lower bound.
 - **The gateway** ([bench/gateway.ts](../bench/gateway.ts)) and **handshakes**
   ([bench/handshakes.ts](../bench/handshakes.ts)) are their own scripts; the run records their JSON
   verbatim in the results file and takes the targets' figures from it.
@@ -164,7 +164,11 @@ export function targetRows(results: Results): Row[] {
           measured: `${s(ours)}; Terraform over ${s(atLeast)} (stopped)${context}`,
           verdict: atLeast / ours >= 3 ? verdict(true, `over ${x(atLeast / ours)} faster`) : `— (Terraform stopped at ${s(atLeast)}: raise --terraform-cap to decide)`,
         });
-      else rows.push({ figure, target, measured: ours === null ? (failure(r.noChangePlan) ?? "not measured") : `${s(ours)}; Terraform: ${r.terraform.skipped ?? failure(r.terraform.noChangePlan) ?? "not measured"}`, verdict: ours === null ? "**missed**" : "—" });
+      else if (ours === null) {
+        // Not measured because the apply before it failed: that failure is the apply's row.
+        const why = r.noChangePlan.samples.length === 0 ? (r.noChangePlan.notes[0] ?? "not measured") : (failure(r.noChangePlan) ?? "not measured");
+        rows.push({ figure, target, measured: why, verdict: r.noChangePlan.samples.length === 0 ? "—" : "**missed**" });
+      } else rows.push({ figure, target, measured: `${s(ours)}; Terraform: ${r.terraform.skipped ?? failure(r.terraform.noChangePlan) ?? "not measured"}`, verdict: "—" });
     }
     // Peak memory of every command.
     const commands: [string, Figure][] = [

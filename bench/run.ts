@@ -185,13 +185,13 @@ async function measureTerraform(fixture: ScaleFixture, root: string): Promise<Te
   out.plan = await repeat(`N=${N} terraform plan`, options.runs, () => terraform(["plan", ...TF_FLAGS]));
 
   if (N <= options.terraformApplyMax) {
-    out.apply = await repeat(`N=${N} terraform apply`, options.runs, () => {
+    out.apply = await repeat(`N=${N} terraform apply`, options.terraformApplyRuns, () => {
       rmSync(stateFile, { force: true });
       rmSync(`${stateFile}.backup`, { force: true });
       return terraform(["apply", "-auto-approve", ...TF_FLAGS]);
     });
   } else {
-    tfNotes.push(`terraform apply not run at ${N} (over --terraform-apply-max ${options.terraformApplyMax}: 10,000 take over 9 minutes); the no-change plan runs on a written state`);
+    tfNotes.push(`terraform apply not run at ${N.toLocaleString("en-US")} (over --terraform-apply-max ${options.terraformApplyMax}: 10,000 take over 9 minutes); the no-change plan runs on a written state`);
   }
 
   const synthesized = synthesizedState(fixture, tfVersion);
