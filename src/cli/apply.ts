@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import type { Command } from "commander";
+import { planFileText } from "../plan/plan-file-text.js";
 import type { ApplyOptions } from "./apply-run.js";
 import type { ExitCode } from "./exit-codes.js";
 import { addCommonOptions, stackPaths } from "./options.js";
@@ -10,10 +10,7 @@ function isPlanFile(paths: string[]): boolean {
   const file = paths[0];
   if (paths.length !== 1 || !file || !existsSync(file) || !statSync(file).isFile() || /\.(ya?ml|ts)$/i.test(file)) return false;
   try {
-    const bytes = readFileSync(file);
-    // Saved plans are gzip-compressed JSON (src/plan/plan-file.ts); a plain JSON plan is accepted too.
-    const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8");
-    return (JSON.parse(text) as { format_version?: unknown }).format_version !== undefined;
+    return (JSON.parse(planFileText(readFileSync(file))) as { format_version?: unknown }).format_version !== undefined;
   } catch {
     return false;
   }

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { PlanSchema, type Plan } from "../model/plan.js";
-
-const GZIP_MAGIC = [0x1f, 0x8b];
+import { isCompressed, planFileText } from "./plan-file-text.js";
 
 /**
  * Writes a plan file atomically: the plan's JSON (as `plan --format json` prints it), gzip-compressed —
@@ -20,10 +19,10 @@ export function savePlan(file: string, json: string): void {
 /** Reads a plan file, compressed as savePlan writes it or plain JSON. */
 export function loadPlan(file: string): Plan {
   const bytes = readFileSync(file);
-  const compressed = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+  const compressed = isCompressed(bytes);
   let value: unknown;
   try {
-    value = JSON.parse((compressed ? gunzipSync(bytes) : bytes).toString("utf8"));
+    value = JSON.parse(planFileText(bytes));
   } catch (err) {
     throw new Error(`${file} is not a certform plan file: ${compressed ? "its compressed data is damaged" : "it is neither gzip-compressed nor JSON"} (${err instanceof Error ? err.message : String(err)}); make a new one with certform plan --out`);
   }
@@ -34,6 +33,5 @@ export function loadPlan(file: string): Plan {
 
 /** The JSON text of a plan file, for tests and tools that look inside. */
 export function readPlanFileText(file: string): string {
-  const bytes = readFileSync(file);
-  return (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? gunzipSync(bytes) : bytes).toString("utf8");
+  return planFileText(readFileSync(file));
 }

@@ -1,6 +1,6 @@
 import type { CertificateCopyBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
-import { fingerprintKey } from "../../x509/index.js";
+import { certFields } from "../../x509/index.js";
 import { activeLock, fail, leafOf, lockedFailure } from "../store/index.js";
 import type { RequestContext } from "./context.js";
 import { sendFailure, sendJson } from "./http-io.js";
@@ -27,6 +27,6 @@ export function copyCertificate(ctx: RequestContext, name: string): void {
     return sendFailure(ctx.res, fail(409, "not-generated", `certificate ${quoteValue(name)} was brought with its key, not generated: only a generated certificate is copied`, { hint: "a brought certificate's key comes from the stack's key source" }));
   }
   const leaf = leafOf(c.chainPem);
-  const body: CertificateCopyBody = { name: c.name, chain: c.chainPem, key: c.keyPem, fingerprint256: leaf.fingerprint256, keyFingerprint256: fingerprintKey(leaf.publicKey) };
+  const body: CertificateCopyBody = { name: c.name, chain: c.chainPem, key: c.keyPem, fingerprint256: leaf.fingerprint256, keyFingerprint256: certFields(leaf).keyFingerprint256 };
   sendJson(ctx.res, 200, body);
 }

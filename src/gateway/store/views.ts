@@ -8,7 +8,7 @@ import type {
   TrustedViewBody,
   TrustViewBody,
 } from "../api/admin-api.js";
-import { certFields, fingerprintKey } from "../../x509/index.js";
+import { certFields } from "../../x509/index.js";
 import type { GatewayState, StoredCertificate, StoredEndpoint, StoredJwk, StoredLock, StoredTrust, StoredTrusted } from "../state.js";
 import { activeLock } from "./lock.js";
 import { leafOf } from "./material.js";
@@ -47,7 +47,7 @@ export const certificateView = oncePerRecord((c: StoredCertificate): Certificate
     chain: c.chainPem,
     fingerprint256: leaf.fingerprint256,
     // The leaf's public key: the stored key was checked to be its pair when written.
-    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    keyFingerprint256: f.keyFingerprint256,
     subject: f.subject,
     issuer: f.issuer,
     notBefore: f.notBefore.toISOString(),
