@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { quoteValue } from "../model/redact.js";
 import { kindOfPemLabel, sniffDer } from "./der-sniff.js";
+import { ecKeyFromPkcs8, ecKeyFromSec1 } from "./ec-key-jwk.js";
 import { MaterialError } from "./errors.js";
 import { asText, describeBinary, errorCode } from "./input-form.js";
 import { PemError, looksLikePem, parsePemBlocks, type PemBlock } from "./pem.js";
@@ -42,6 +43,8 @@ export function decodePrivateKey(data: Buffer | string, passphrase?: string): Ke
     throw notAKey(kindOfPemLabel(label), `PEM ${quoteValue(label)}`);
   }
   const encrypted = block.label === "ENCRYPTED PRIVATE KEY" || (block.headers["Proc-Type"] ?? "").includes("ENCRYPTED");
+  const fast = encrypted || !block.der ? undefined : block.label === "PRIVATE KEY" ? ecKeyFromPkcs8(block.der) : block.label === "EC PRIVATE KEY" ? ecKeyFromSec1(block.der) : undefined;
+  if (fast) return fast;
   return load({ key: block.text, format: "pem" }, encrypted, passphrase);
 }
 
@@ -50,13 +53,13 @@ function fromDer(der: Buffer, passphrase: string | undefined): KeyObject {
   const kind = sniffDer(der);
   switch (kind) {
     case "pkcs8":
-      return load({ key: der, format: "der", type: "pkcs8" }, false, passphrase);
+      return ecKeyFromPkcs8(der) ?? load({ key: der, format: "der", type: "pkcs8" }, false, passphrase);
     case "encrypted-pkcs8":
       return load({ key: der, format: "der", type: "pkcs8" }, true, passphrase);
     case "pkcs1":
       return load({ key: der, format: "der", type: "pkcs1" }, false, passphrase);
     case "sec1":
-      return load({ key: der, format: "der", type: "sec1" }, false, passphrase);
+      return ecKeyFromSec1(der) ?? load({ key: der, format: "der", type: "sec1" }, false, passphrase);
     case "unknown":
       throw new MaterialError("undecodable", `this is ${describeBinary(der)}`, "provide the private key as PEM or DER (PKCS#8, PKCS#1 or SEC1)");
     default:
