@@ -5,8 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateCertificate } from "../src/x509/generate.js";
-import { certificatesToPem, privateKeyToPem } from "../src/x509/pem.js";
+import { fastIntermediate, fastLeaf, fastRoot } from "./fast-pki.js";
 
 export const CACHE = join(dirname(fileURLToPath(import.meta.url)), ".cache");
 
@@ -30,13 +29,13 @@ export async function scaleFixture(count: number, log: (line: string) => void = 
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, "certs"), { recursive: true, mode: 0o700 });
   const started = performance.now();
-  const root = await generateCertificate({ hosts: [], keyType: "ec-p256", isCA: true, subject: "CN=certform bench root", validityDays: 3650 });
-  const intermediate = await generateCertificate({ hosts: [], keyType: "ec-p256", isCA: true, subject: "CN=certform bench intermediate", validityDays: 1825, issuer: root });
-  writeFileSync(join(tmp, "root.pem"), certificatesToPem(root.certificate));
+  const root = fastRoot("certform bench root");
+  const intermediate = fastIntermediate(root, "certform bench intermediate");
+  writeFileSync(join(tmp, "root.pem"), root.pem);
   for (let i = 0; i < count; i++) {
-    const leaf = await generateCertificate({ hosts: [`host-${i}.bench.example.com`], keyType: "ec-p256", validityDays: 200, issuer: intermediate });
-    writeFileSync(join(tmp, chainFile(i)), certificatesToPem([leaf.certificate, intermediate.certificate]));
-    writeFileSync(join(tmp, keyFile(i)), privateKeyToPem(leaf.key), { mode: 0o600 });
+    const leaf = fastLeaf(intermediate, `host-${i}.bench.example.com`, 200);
+    writeFileSync(join(tmp, chainFile(i)), leaf.pem + intermediate.pem);
+    writeFileSync(join(tmp, keyFile(i)), leaf.keyPem, { mode: 0o600 });
     if ((i + 1) % 2000 === 0) log(`  generated ${i + 1}/${count} certificates`);
   }
   writeFileSync(join(tmp, "done"), `${Math.round(performance.now() - started)} ms\n`);
