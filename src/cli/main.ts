@@ -13,12 +13,13 @@ import { registerExportCert } from "./export-cert.js";
 import { registerImport } from "./import.js";
 import { registerVerify } from "./verify.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
+import { CERTFORM_VERSION } from "./version.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command("certform")
     .description("Certificates and trust as code for API gateways.")
-    .version(process.env.npm_package_version ?? "0.1.0")
+    .version(CERTFORM_VERSION)
     .showHelpAfterError()
     .exitOverride();
   registerInit(program, setExit);
