@@ -8,6 +8,21 @@ import { certform } from "./support/cli.js";
 import { leaf } from "./support/pki.js";
 import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
 
+describe("certform --version", () => {
+  it("prints certform's own version, run from another project's directory with npm's variables set", async () => {
+    const own = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")).version;
+    const elsewhere = mkdtempSync(join(tmpdir(), "certform-version-"));
+    try {
+      for (const args of [["--version"], ["-V"], ["validate", "--version"]]) {
+        const r = await certform(args, { cwd: elsewhere, env: { npm_package_version: "1.0.0" } });
+        expect(r).toMatchObject({ code: 0, stdout: `${own}\n` });
+      }
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("certform validate", () => {
   it("exits 0 on a valid stack and says what it checked", async () => {
     const dir = writeStackDir({ "stack.yaml": `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    generate: { hosts: ["api.example.com"] }\n` });
