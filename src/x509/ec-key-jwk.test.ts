@@ -23,6 +23,24 @@ describe("EC keys read through their ASN.1 schema", () => {
     });
   }
 
+  it("takes a byte changed anywhere but in the scalar or the point as another layout, and steps aside", () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const der = pkcs8(privateKey);
+    const jwk = privateKey.export({ format: "jwk" });
+    const d = Buffer.from(jwk.d!, "base64url");
+    const xy = Buffer.concat([Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
+    const inside = (i: number, part: Buffer) => i >= der.indexOf(part) && i < der.indexOf(part) + part.length;
+    let checked = 0;
+    for (let i = 0; i < der.length; i++) {
+      if (inside(i, d) || inside(i, xy)) continue;
+      const changed = Buffer.from(der);
+      changed[i] ^= 0x01;
+      expect(ecKeyFromPkcs8(changed), `byte ${i}`).toBeUndefined();
+      checked++;
+    }
+    expect(checked).toBe(der.length - 32 - 64);
+  });
+
   it("steps aside for what is not the common form, and OpenSSL still reads it", () => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     // SEC1 without its public key: valid, but only OpenSSL can derive the point.
