@@ -34,7 +34,7 @@ describe("EC keys read through their ASN.1 schema", () => {
     for (let i = 0; i < der.length; i++) {
       if (inside(i, d) || inside(i, xy)) continue;
       const changed = Buffer.from(der);
-      changed[i] ^= 0x01;
+      changed[i] = changed[i]! ^ 0x01;
       expect(ecKeyFromPkcs8(changed), `byte ${i}`).toBeUndefined();
       checked++;
     }
