@@ -60,7 +60,8 @@ describe("certform synth", () => {
     expect(run.stderr).toBe("");
     expect(readFileSync(join(cdktfCwd, OUT)).equals(bytes)).toBe(true);
     expect(JSON.parse(readFileSync(join(REPO, "cdktf.json"), "utf8")).app).toBe("npx tsx examples/typescript/main.ts");
-  });
+    // Several synths, each a tsx process (and cdktf's own): on a loaded 2-core machine this passes 30 s.
+  }, 90_000);
 
   it("hashes content: a changed certificate file changes its instances' hash only; an invalid stack writes nothing", async () => {
     const [one, two] = await Promise.all([makeCa({ subject: "CN=One" }), makeCa({ subject: "CN=Two" })]);
@@ -97,7 +98,7 @@ app.synth();
     expect(report.stacks).toEqual([]);
     expect(report.errors).toMatchObject([{ code: "trust-target", file: "main.ts", line: 8, message: expect.stringContaining("(construct payments/billing-backend)") }]);
     expect(nullResources(readFileSync(join(dir, OUT), "utf8"))).toEqual(after);
-  });
+  }, 90_000);
 
   it("refuses what is not a TypeScript stack", async () => {
     const r = await certform(["synth", "examples/multi-env"]);
