@@ -103,13 +103,18 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
   return result;
 }
 
+// Every node of an environment gets the same key: it is encoded once (OpenSSL's encoder costs about as much
+// as its decoder), and kept only as long as the key object itself.
+const pkcs8Pem = new WeakMap<KeyObject, string>();
+
 async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>, material: GeneratedMaterial): Promise<Operation> {
   if (o.op === "delete") return { op: "delete", collection: o.collection, name: o.name };
   let body = { ...o.body };
   if (o.keyRef) {
     const key = keys.get(`${o.keyRef.address}|${o.keyRef.field}`);
     if (!key) throw new Error(`the key of ${o.keyRef.address} was not read`);
-    const pem = key.export({ type: "pkcs8", format: "pem" }).toString();
+    let pem = pkcs8Pem.get(key);
+    if (pem === undefined) pkcs8Pem.set(key, (pem = key.export({ type: "pkcs8", format: "pem" }).toString()));
     if (o.keyRef.field === "key") body.key = pem;
     else {
       const generate = body.generate as { issuer: Record<string, unknown> };
