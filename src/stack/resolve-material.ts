@@ -62,6 +62,18 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
             else if (ca && !ca.ca) report(c, { severity: "error", code: "issuer-not-ca", message: `the issuer ${ca.subject.replace(/\n/g, ", ")} is not a CA certificate (basicConstraints CA:FALSE)`, hint: "issue from a CA certificate", field: ["generate", "issuer", "certificate"] });
             if (issuer) c.material = { chain: issuer.chain, key };
           }
+          const acme = spec.generate.acme;
+          if (acme && !spec.generate.issuer) {
+            // An ACME certificate's material is what apply needs to talk to the CA: the CAs that sign the
+            // directory's HTTPS certificate, and the account key when the stack names one.
+            const underAcme = (e: unknown): never => {
+              if (e instanceof SourceError) throw new SourceError(e.code, e.message, e.hint, ["generate", "acme", ...e.field]);
+              throw e;
+            };
+            const bundle = acme.caBundle ? await reader.certificates(acme.caBundle, c.origin.baseDir, "caBundle").catch(underAcme) : undefined;
+            const key = acme.key ? await reader.key(acme.key, c.origin.baseDir).catch(underAcme) : undefined;
+            c.material = { chain: bundle?.chain ?? [], ...(key ? { key } : {}) };
+          }
           return;
         }
         if (!spec.certificate) return;
