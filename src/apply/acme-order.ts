@@ -41,6 +41,9 @@ export class AcmeError extends Error {
   }
 }
 
+/** A node refused to serve a challenge response: the CA was never asked, so there is no problem document. */
+class ChallengeNotServed extends AcmeError {}
+
 let queue: Promise<unknown> = Promise.resolve();
 let lastProblem: AcmeProblem | undefined;
 let capturing = false;
@@ -70,26 +73,45 @@ async function runOrder(order: AcmeOrder, publisher: ChallengePublisher): Promis
   });
   const [, csr] = await acme.crypto.createCsr({ commonName: order.hosts[0]!, altNames: order.hosts }, pem(order.key));
   try {
+    await useAccount(client, order.email);
     return await client.auto({
       csr,
-      ...(order.email !== undefined ? { email: order.email } : {}),
-      termsOfServiceAgreed: true,
       challengePriority: [order.challenge],
       // acme-client would check the response from here first; certform checks its nodes through their admin
       // API, and the CA's own check is the one that counts.
       skipChallengeVerification: true,
       challengeCreateFn: async (authz, challenge, keyAuthorization) => {
         if (challenge.type !== order.challenge) throw new AcmeError(`the CA offers no ${order.challenge} challenge for ${authz.identifier.value} (it offers ${authz.challenges.map((c) => c.type).join(", ")})`);
-        await publisher.publish(challenge.token, await challengeBody(order.challenge, authz, challenge.token, keyAuthorization));
+        const body = await challengeBody(order.challenge, authz, challenge.token, keyAuthorization);
+        await publisher.publish(challenge.token, body).catch((err: unknown) => {
+          throw new ChallengeNotServed(`the gateway could not serve the ${order.challenge} challenge for ${authz.identifier.value}: ${err instanceof Error ? err.message : String(err)}`);
+        });
       },
       challengeRemoveFn: async (_authz, challenge) => publisher.remove(challenge.token),
     });
   } catch (err) {
-    if (err instanceof AcmeError && err.problem) throw err;
+    if (err instanceof ChallengeNotServed || (err instanceof AcmeError && err.problem)) throw err;
     const message = err instanceof Error ? err.message : String(err);
     const problem = lastProblem as AcmeProblem | undefined;
     throw new AcmeError(problem ? `${problem.type}: ${problem.detail ?? message}` : message, problem);
   }
+}
+
+/**
+ * Finds the account of the key, or registers it. acme-client's own registration turns "this key has an
+ * account already" into an update with the registration's fields, which a CA refuses as an empty update
+ * when there is no contact to change.
+ */
+async function useAccount(client: acme.Client, email: string | undefined): Promise<void> {
+  const contact = email !== undefined ? { contact: [`mailto:${email}`] } : {};
+  try {
+    await client.createAccount({ onlyReturnExisting: true });
+  } catch {
+    lastProblem = undefined;
+    await client.createAccount({ termsOfServiceAgreed: true, ...contact });
+    return;
+  }
+  if (email !== undefined) await client.updateAccount(contact);
 }
 
 async function challengeBody(type: AcmeOrder["challenge"], authz: acme.Authorization, token: string, keyAuthorization: string): Promise<AcmeChallengeBody> {
@@ -121,7 +143,8 @@ function captureProblems(): void {
 function asProblem(data: unknown): AcmeProblem | undefined {
   if (!data || typeof data !== "object") return undefined;
   const d = data as Record<string, unknown>;
-  if (typeof d.type !== "string" || !d.type.startsWith("urn:")) return undefined;
+  // acme-client answers a bad nonce itself by asking again: that problem is never the one to report.
+  if (typeof d.type !== "string" || !d.type.startsWith("urn:") || d.type.endsWith(":badNonce")) return undefined;
   return { type: d.type, ...(typeof d.detail === "string" ? { detail: d.detail } : {}), ...(typeof d.status === "number" ? { status: d.status } : {}) };
 }
 

@@ -9,6 +9,8 @@ export interface GatewayProcess {
   admin: string;
   listen: string;
   listenPort: number;
+  /** The ACME http-01 listener's URL, when started with --http. */
+  http?: string;
   dataDir: string;
   child: ChildProcess;
   /** Every line the process printed, for failure messages. */
@@ -34,7 +36,7 @@ export async function startGateway(opts: { dataDir?: string; token?: string; env
     const onData = (d: Buffer) => {
       for (const line of d.toString().split("\n").filter(Boolean)) {
         output.push(line);
-        const m = /^certform gateway ready admin=(\S+) listen=(\S+)$/.exec(line);
+        const m = /^certform gateway ready admin=(\S+) listen=(\S+)(?: http=(\S+))?$/.exec(line);
         if (m) {
           clearTimeout(timer);
           resolve(m);
@@ -53,6 +55,7 @@ export async function startGateway(opts: { dataDir?: string; token?: string; env
     admin: ready[1]!,
     listen,
     listenPort: Number(new URL(listen).port),
+    ...(ready[3] ? { http: ready[3] } : {}),
     dataDir,
     child,
     output,

@@ -1,0 +1,113 @@
+import { X509Certificate } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Plan } from "../src/model/plan.js";
+import { certform, type CliResult } from "./support/cli.js";
+import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
+import { startPebble, type Pebble } from "./support/pebble.js";
+
+// Issue 18, ACME: certificates ordered from Pebble (the ACME test CA) at apply time, the gateway's own
+// listeners answering the challenges on both nodes of the environment. Pebble checks tls-alpn-01 on node 2's
+// TLS listener and http-01 on node 1's HTTP listener, so each node proves it answers; both serve the result.
+// Real processes, the real command line, real TLS handshakes.
+
+let n1: GatewayProcess;
+let n2: GatewayProcess;
+let pebble: Pebble;
+const work = mkdtempSync(join(tmpdir(), "certform-acme-"));
+const dir = join(work, "stacks");
+
+const stack = (apiHosts: string[]) => `apiVersion: certform/v1
+kind: Stack
+name: acme
+environments:
+  prod: { gateway: { type: embedded, nodes: ["${n1.admin}", "${n2.admin}"] } }
+certificates:
+  api:
+    generate:
+      hosts: [${apiHosts.map((h) => `"${h}"`).join(", ")}]
+      acme: { directory: "${pebble.directory}", email: pki@example.com, challenge: tls-alpn-01, caBundle: { file: pebble-api-ca.pem } }
+  www:
+    generate:
+      hosts: ["www.prod.example.com"]
+      keyType: rsa-2048
+      acme: { directory: "${pebble.directory}", challenge: http-01, caBundle: { file: pebble-api-ca.pem } }
+`;
+
+const cli = (args: string[]): Promise<CliResult> => certform(args, { cwd: work });
+const failure = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}\n${pebble?.output.slice(-20).join("\n")}`;
+
+/** The chain a node serves for a host, leaf first, over a real handshake. */
+async function served(gw: GatewayProcess, host: string): Promise<X509Certificate> {
+  const leaf = await handshake(gw.listenPort, host);
+  return new X509Certificate(leaf.raw);
+}
+
+beforeAll(async () => {
+  [n1, n2] = await Promise.all([
+    startGateway({ environment: "prod", node: "prod-1", extraArgs: ["--http", "127.0.0.1:0"] }),
+    startGateway({ environment: "prod", node: "prod-2", extraArgs: ["--http", "127.0.0.1:0"] }),
+  ]);
+  pebble = await startPebble(work, { httpPort: Number(new URL(n1.http!).port), tlsPort: n2.listenPort });
+  mkdirSync(dir);
+  copyFileSync(pebble.apiCaFile, join(dir, "pebble-api-ca.pem"));
+  writeFileSync(join(dir, "stack.yaml"), stack(["api.prod.example.com"]));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([n1?.stop(), n2?.stop(), pebble?.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("ACME certificates from Pebble on a two-node environment", () => {
+  let apiFingerprint: string;
+
+  it("orders through tls-alpn-01 and http-01; both nodes serve the issued certificates; a new plan shows no changes", async () => {
+    const applied = await cli(["apply", dir, "--auto-approve"]);
+    expect(applied.stdout, failure(applied)).toContain("Apply complete!");
+    expect(applied.code).toBe(0);
+
+    const root = new X509Certificate(await pebble.root());
+    for (const host of ["api.prod.example.com", "www.prod.example.com"]) {
+      const [a, b] = await Promise.all([served(n1, host), served(n2, host)]);
+      expect(a.fingerprint256).toBe(b.fingerprint256);
+      expect(a.subjectAltName).toBe(`DNS:${host}`);
+      expect(a.issuer).toMatch(/Pebble Intermediate CA/);
+      // The gateway serves the CA's chain: the intermediate it sends is signed by Pebble's root of this run.
+      const chain = (await api(n1.admin, "GET", "/v1/certificates")).body.items.find((c: { hosts: string[] }) => c.hosts.includes(host));
+      expect(chain.generated).toBe(true);
+      expect(chain.fingerprint256).toBe(a.fingerprint256);
+      const intermediate = new X509Certificate(chain.chain.split(/(?=-----BEGIN CERTIFICATE-----)/)[1]);
+      expect(intermediate.verify(root.publicKey)).toBe(true);
+      if (host.startsWith("api")) apiFingerprint = a.fingerprint256;
+      else expect(a.publicKey.asymmetricKeyType).toBe("rsa");
+    }
+    // The account key was made on first use and kept beside the stack, where .gitignore keeps it out of git.
+    expect(readdirSync(join(dir, ".certform", "acme")).filter((f) => f.endsWith(".key"))).toHaveLength(1);
+    // The challenge responses are gone once the order is done.
+    const httpAfter = await fetch(`${n1.http}/.well-known/acme-challenge/anything`);
+    expect(httpAfter.status).toBe(404);
+
+    const again = await cli(["plan", dir, "--format", "json", "--detailed-exitcode"]);
+    expect(again.code, failure(again)).toBe(0);
+    expect((JSON.parse(again.stdout) as Plan).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+  });
+
+  it("a failing challenge fails apply with the CA's problem document, and the old certificate is still served", async () => {
+    // Pebble's DNS sends the new host to an address where nothing listens: its tls-alpn-01 check cannot connect.
+    await pebble.addA("broken.prod.example.com", "127.0.0.2");
+    writeFileSync(join(dir, "stack.yaml"), stack(["api.prod.example.com", "broken.prod.example.com"]));
+    const planned = await cli(["plan", dir, "--format", "json"]);
+    expect((JSON.parse(planned.stdout) as Plan).resource_changes.find((c) => c.address === "certificates.api[prod]")?.action).toBe("replace");
+
+    const applied = await cli(["apply", dir, "--auto-approve"]);
+    expect(applied.code, failure(applied)).toBe(1);
+    const out = applied.stdout + applied.stderr;
+    expect(out).toContain("urn:ietf:params:acme:error:");
+    expect(out).toMatch(/broken\.prod\.example\.com/);
+    for (const gw of [n1, n2]) expect((await served(gw, "api.prod.example.com")).fingerprint256).toBe(apiFingerprint);
+    expect(existsSync(join(dir, ".certform"))).toBe(true);
+  });
+});
