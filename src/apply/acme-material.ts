@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Provider } from "../providers/provider.js";
 import { certificatesToPem, decodeCertificates, generateKeyPairFor, type KeyType } from "../x509/index.js";
-import { orderCertificate, type ChallengePublisher } from "./acme-order.js";
+import { AcmeError, orderCertificate, type ChallengePublisher } from "./acme-order.js";
 
 /** The `generate.acme` of a planned put (desired-objects.ts): public settings only. */
 export interface AcmeSettings {
@@ -34,7 +34,10 @@ export async function acmeCertificate(
     remove: async (token) => void (await Promise.allSettled(context.nodes.map((n) => answer(n, token, null, lockHolder)))),
   };
   const key = await generateKeyPairFor(gen.keyType);
-  const issued = await orderCertificate({ ...acme, hosts: gen.hosts, key, accountKey }, publisher);
+  const issued = await orderCertificate({ ...acme, hosts: gen.hosts, key, accountKey }, publisher).catch((err: unknown) => {
+    // Said once per node that would have received it; the CA's answer is the same for each.
+    throw new AcmeError(`${address}: the ACME order at ${acme.directory} failed, nothing was written: ${err instanceof Error ? err.message : String(err)}`, err instanceof AcmeError ? err.problem : undefined);
+  });
   // Re-encoded as certform writes chains: the CA's PEM may carry text or blank lines between blocks.
   return { chain: certificatesToPem(decodeCertificates(issued, { allowPrivateKey: false })), key };
 }

@@ -58,7 +58,10 @@ export function orderCertificate(order: AcmeOrder, publisher: ChallengePublisher
 async function runOrder(order: AcmeOrder, publisher: ChallengePublisher): Promise<string> {
   captureProblems();
   lastProblem = undefined;
-  acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, ...(order.caBundle ? [order.caBundle] : [])], keepAlive: false });
+  // Without this agent's CAs a private CA's directory fails verification, and acme-client retries that as a
+  // network error for over a minute before it says so. One connection carries the whole order.
+  const agent = new Agent({ ca: [...rootCertificates, ...(order.caBundle ? [order.caBundle] : [])], keepAlive: true, maxSockets: 1 });
+  acme.axios.defaults.httpsAgent = agent;
   // A CA that refuses (a rate limit, a bad request) answers at once; waiting minutes and retrying only
   // hides its answer. Server errors still get two more tries.
   const defaults = acme.axios.defaults as typeof acme.axios.defaults & { acmeSettings: Record<string, number> };
@@ -94,6 +97,8 @@ async function runOrder(order: AcmeOrder, publisher: ChallengePublisher): Promis
     const message = err instanceof Error ? err.message : String(err);
     const problem = lastProblem as AcmeProblem | undefined;
     throw new AcmeError(problem ? `${problem.type}: ${problem.detail ?? message}` : message, problem);
+  } finally {
+    agent.destroy();
   }
 }
 

@@ -46,7 +46,8 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
       jobs.push(guarded(c, async () => {
         const spec = c.spec;
         if (spec.generate) {
-          if (durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
+          // An ACME CA decides the validity, so only a self-made certificate's window can be checked here.
+          if (!spec.generate.acme && durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
           }
           if (spec.generate.issuer) {
