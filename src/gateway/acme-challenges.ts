@@ -1,19 +1,11 @@
 import { createSecureContext, type SecureContext } from "node:tls";
-import { z } from "zod";
+import type { AcmeChallengeRequestBody } from "./api/admin-api.js";
 import { normalizeName } from "./data-plane/host-names.js";
 import { fail, type Failure } from "./store/index.js";
 
 // ACME challenge responses that a running apply asked this node to serve. They live in memory only: an
 // order takes seconds, a restarted node has no order running, and a response left behind by a killed
 // apply ends by itself after a while.
-
-export const AcmeChallengeRequest = z
-  .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("http-01"), token: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/), keyAuthorization: z.string().regex(/^[A-Za-z0-9_.-]{1,512}$/) }),
-    z.strictObject({ type: z.literal("tls-alpn-01"), host: z.string().min(1).max(253), certificate: z.string().min(1), key: z.string().min(1) }),
-  ])
-  .meta({ id: "AcmeChallengeRequest", description: "PUT /v1/acme/challenges/{token}: the response to serve for one ACME challenge." });
-export type AcmeChallengeRequestBody = z.output<typeof AcmeChallengeRequest>;
 
 const TTL_MS = 15 * 60_000;
 

@@ -1,4 +1,5 @@
-import { AcmeChallengeRequest, type AcmeChallenges } from "../acme-challenges.js";
+import type { AcmeChallenges } from "../acme-challenges.js";
+import { AcmeChallengeRequest } from "../api/admin-api.js";
 import { activeLock, fail, isFailure, lockedFailure, schemaFailure } from "../store/index.js";
 import type { RequestContext } from "./context.js";
 import { readJson, sendFailure, sendJson } from "./http-io.js";
