@@ -1,12 +1,14 @@
-import { X509Certificate } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
 import { certform, type CliResult } from "./support/cli.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
+import { keyEchoes, secretOf } from "./support/key-echoes.js";
 import { startPebble, type Pebble } from "./support/pebble.js";
+import { loadStore } from "../src/gateway/store/index.js";
 
 // Issue 18, ACME: certificates ordered from Pebble (the ACME test CA) at apply time, the gateway's own
 // listeners answering the challenges on both nodes of the environment. Pebble checks tls-alpn-01 on node 2's
@@ -37,7 +39,13 @@ certificates:
       acme: { directory: "${pebble.directory}", challenge: http-01, caBundle: { file: pebble-api-ca.pem } }
 `;
 
-const cli = (args: string[]): Promise<CliResult> => certform(args, { cwd: work });
+/** Everything certform printed: checked for key echoes at the end. */
+const printed: string[] = [];
+const cli = async (args: string[]): Promise<CliResult> => {
+  const r = await certform(args, { cwd: work });
+  printed.push(r.stdout, r.stderr);
+  return r;
+};
 const failure = (r: CliResult) => `exit ${r.code}\n${r.stdout}\n${r.stderr}\n${pebble?.output.slice(-20).join("\n")}`;
 
 /** The chain a node serves for a host, leaf first, over a real handshake. */
@@ -130,5 +138,14 @@ describe("ACME certificates from Pebble on a two-node environment", () => {
     expect(out).toMatch(/certificates\.api\[prod\]: the ACME order at https:\/\/127\.0\.0\.1:\d+\/dir failed, nothing was written: urn:ietf:params:acme:error:\w+: .*tls-alpn-01/);
     for (const gw of [n1, n2]) expect((await served(gw, "api.prod.example.com")).fingerprint256).toBe(apiFingerprint);
     expect(existsSync(join(dir, ".certform"))).toBe(true);
+  });
+
+  it("no output holds a private key: not the account key, not the certificates' keys", async () => {
+    const accountDir = join(dir, ".certform", "acme");
+    const keys = readdirSync(accountDir).map((f) => createPrivateKey(readFileSync(join(accountDir, f))));
+    for (const gw of [n1, n2]) for (const c of (await loadStore(gw.dataDir))!.state.certificates.values()) keys.push(createPrivateKey(c.keyPem));
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    const text = printed.join("\n");
+    for (const key of keys) expect(keyEchoes(text, secretOf(key))).toEqual([]);
   });
 });
