@@ -140,6 +140,22 @@ describe("ACME certificates from Pebble on a two-node environment", () => {
     expect(existsSync(join(dir, ".certform"))).toBe(true);
   });
 
+  it("export → import keeps the order's settings: the other environment orders its own certificate", async () => {
+    const zip = join(work, "prod.zip");
+    const exported = await cli(["export", dir, "--env", "prod", "--out", zip]);
+    expect(exported.code, failure(exported)).toBe(0);
+    const target = join(work, "imported");
+    const imported = await cli(["import", zip, "--env", "stage", "--out", target, "--node", "http://127.0.0.1:1"]);
+    expect(imported.code, failure(imported)).toBe(0);
+    expect(imported.stdout + imported.stderr).toContain(`is ordered from the ACME CA ${pebble.directory}`);
+    const yaml = readdirSync(target).filter((f) => f.endsWith(".yaml")).map((f) => readFileSync(join(target, f), "utf8")).join("\n");
+    expect(yaml).toContain(pebble.directory);
+    expect(yaml).toMatch(/challenge: http-01/);
+    expect(yaml).not.toMatch(/issuer/);
+    const valid = await cli(["validate", target]);
+    expect(valid.code, failure(valid)).toBe(0);
+  });
+
   it("no output holds a private key: not the account key, not the certificates' keys", async () => {
     const accountDir = join(dir, ".certform", "acme");
     const keys = readdirSync(accountDir).map((f) => createPrivateKey(readFileSync(join(accountDir, f))));
