@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +21,11 @@ let pebble: Pebble;
 const work = mkdtempSync(join(tmpdir(), "certform-acme-"));
 const dir = join(work, "stacks");
 
-const stack = (apiHosts: string[], renewBefore = "30d") => `apiVersion: certform/v1
+// An account key of the stack's own, given as key: { env: ACME_ACCOUNT_KEY } in the renewal case.
+const accountKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+const accountEnv = { ACME_ACCOUNT_KEY: accountKey.export({ type: "pkcs8", format: "pem" }).toString() };
+
+const stack = (apiHosts: string[], renewBefore = "30d", keyFromEnv = false) => `apiVersion: certform/v1
 kind: Stack
 name: acme
 environments:
@@ -31,7 +35,7 @@ certificates:
     generate:
       hosts: [${apiHosts.map((h) => `"${h}"`).join(", ")}]
       renewBefore: ${renewBefore}
-      acme: { directory: "${pebble.directory}", email: pki@example.com, challenge: tls-alpn-01, caBundle: { file: pebble-api-ca.pem } }
+      acme: { directory: "${pebble.directory}", email: pki@example.com, challenge: tls-alpn-01, caBundle: { file: pebble-api-ca.pem }${keyFromEnv ? ", key: { env: ACME_ACCOUNT_KEY }" : ""} }
   www:
     generate:
       hosts: ["www.prod.example.com"]
@@ -41,8 +45,8 @@ certificates:
 
 /** Everything certform printed: checked for key echoes at the end. */
 const printed: string[] = [];
-const cli = async (args: string[]): Promise<CliResult> => {
-  const r = await certform(args, { cwd: work });
+const cli = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => {
+  const r = await certform(args, { cwd: work, env });
   printed.push(r.stdout, r.stderr);
   return r;
 };
@@ -104,15 +108,20 @@ describe("ACME certificates from Pebble on a two-node environment", () => {
     expect((JSON.parse(again.stdout) as Plan).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
   });
 
-  it("inside renewBefore, plan replaces it and apply orders a new one, which both nodes serve", async () => {
+  it("inside renewBefore, plan replaces it and apply orders a new one (with the stack's account key), which both nodes serve", async () => {
     // Pebble issues for five years: a renewBefore longer than that puts the certificate inside it now.
-    writeFileSync(join(dir, "stack.yaml"), stack(["api.prod.example.com"], "2000d"));
-    const planned = await cli(["plan", dir, "--format", "json"]);
-    const change = (JSON.parse(planned.stdout) as Plan).resource_changes.find((c) => c.address === "certificates.api[prod]")!;
+    writeFileSync(join(dir, "stack.yaml"), stack(["api.prod.example.com"], "2000d", true));
+    const planned = await cli(["plan", dir, "--format", "json"], accountEnv);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    const change = plan.resource_changes.find((c) => c.address === "certificates.api[prod]")!;
     expect(change.action).toBe("replace");
     expect(change.reasons.join(" ")).toMatch(/renewBefore/);
+    // The account key is referenced by fingerprint and re-read at apply, like every key.
+    const put = plan.environments[0]!.operations.find((o) => o.address === "certificates.api[prod]" && o.op === "put")!;
+    expect(put.keyRef?.field).toBe("generate.acme.key");
+    expect(plan.sources).toContainEqual(expect.objectContaining({ address: "certificates.api[prod]", field: "generate.acme.key" }));
 
-    const applied = await cli(["apply", dir, "--auto-approve"]);
+    const applied = await cli(["apply", dir, "--auto-approve"], accountEnv);
     expect(applied.stdout, failure(applied)).toContain("Apply complete!");
     const [a, b] = await Promise.all([served(n1, "api.prod.example.com"), served(n2, "api.prod.example.com")]);
     expect(a.fingerprint256).not.toBe(apiFingerprint);
@@ -158,9 +167,9 @@ describe("ACME certificates from Pebble on a two-node environment", () => {
 
   it("no output holds a private key: not the account key, not the certificates' keys", async () => {
     const accountDir = join(dir, ".certform", "acme");
-    const keys = readdirSync(accountDir).map((f) => createPrivateKey(readFileSync(join(accountDir, f))));
+    const keys = [accountKey, ...readdirSync(accountDir).map((f) => createPrivateKey(readFileSync(join(accountDir, f))))];
     for (const gw of [n1, n2]) for (const c of (await loadStore(gw.dataDir))!.state.certificates.values()) keys.push(createPrivateKey(c.keyPem));
-    expect(keys.length).toBeGreaterThanOrEqual(5);
+    expect(keys.length).toBeGreaterThanOrEqual(6);
     const text = printed.join("\n");
     for (const key of keys) expect(keyEchoes(text, secretOf(key))).toEqual([]);
   });

@@ -18,6 +18,8 @@ export async function addAcmeAccountKeys(plan: Plan, state: DesiredState, keys: 
       if (o.op !== "put" || !acme || o.keyRef || o.copyFrom) continue;
       const inst = state.environments.flatMap((e) => e.certificates).find((c) => c.address === o.address);
       if (!inst) continue;
+      // A stack that names its account key gets it through keyRef; never a different account from a file.
+      if (inst.spec.generate?.acme?.key) throw new Error(`${o.address}: the plan does not reference the ACME account key the stack names: plan again`);
       const file = accountKeyFile(inst.origin.baseDir, acme.directory);
       if (!byFile.has(file)) byFile.set(file, loadOrCreate(file));
       keys.set(`${o.address}|generate.acme.key`, await byFile.get(file)!);
