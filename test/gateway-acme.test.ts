@@ -101,4 +101,17 @@ describe("ACME challenge responses on the embedded gateway", () => {
     expect(unlocked.status).toBe(409);
     expect(unlocked.body.error.code).toBe("not-locked");
   });
+
+  it("a node without --http refuses an http-01 response at once, saying how to start it", async () => {
+    const plain = await startGateway();
+    try {
+      await api(plain.admin, "POST", "/v1/lock", { holder: HOLDER, purpose: "test", ttlSeconds: 60 });
+      const put = await api(plain.admin, "PUT", "/v1/acme/challenges/t1", { type: "http-01", token: "t1", keyAuthorization: "t1.x" }, locked);
+      expect(put.status).toBe(409);
+      expect(put.body.error).toMatchObject({ code: "no-http-listener" });
+      expect(put.body.error.hint).toContain("--http");
+    } finally {
+      await plain.stop();
+    }
+  });
 });

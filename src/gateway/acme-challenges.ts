@@ -22,7 +22,9 @@ export interface AcmeChallenges {
   tlsAlpnContext(servername: string | undefined): SecureContext | undefined;
 }
 
-export function acmeChallenges(now: () => number = Date.now): AcmeChallenges {
+/** `httpListener`: whether the node runs an http-01 listener (`--http`); without one http-01 is refused at once. */
+export function acmeChallenges(opts: { httpListener: boolean; now?: () => number }): AcmeChallenges {
+  const now = opts.now ?? Date.now;
   const byToken = new Map<string, Entry>();
   const byHost = new Map<string, Entry & { type: "tls-alpn-01" }>();
   const live = <E extends Entry>(e: E | undefined): E | undefined => (e && e.expires > now() ? e : undefined);
@@ -37,6 +39,8 @@ export function acmeChallenges(now: () => number = Date.now): AcmeChallenges {
     put(token, body) {
       const expires = now() + TTL_MS;
       if (body.type === "http-01") {
+        // Refused here, before the CA is asked to check: its check would only fail to connect.
+        if (!opts.httpListener) return fail(409, "no-http-listener", "this node has no plain HTTP listener, so it cannot answer http-01", { hint: "start the node with --http HOST:PORT (port 80 as the CA sees it), or use challenge: tls-alpn-01" });
         if (body.token !== token) return fail(400, "token-mismatch", "the body's token is not the token in the path");
         remove(token);
         byToken.set(token, { type: "http-01", keyAuthorization: body.keyAuthorization, expires });

@@ -34,7 +34,7 @@ export interface RunningNode {
 /** One gateway node: its store, its admin API and its TLS data plane, wired so that every commit is served at once. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const store = await openStore(opts.dataDir, { node: opts.node, environment: opts.environment });
-  const challenges = acmeChallenges();
+  const challenges = acmeChallenges({ httpListener: opts.http !== undefined });
   const dataPlane = createDataPlane({ systemCas: opts.systemCas ?? false, challenges });
   dataPlane.apply(store.state());
   store.onCommit((state) => dataPlane.apply(state));
