@@ -10,6 +10,7 @@ import { Agent } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { issue, makeCa } from "./pki.js";
+import { readyLine } from "./ready-line.js";
 
 export interface Pebble {
   /** The ACME directory URL. */
@@ -54,26 +55,10 @@ export async function freePort(udp = false): Promise<number> {
   }
 }
 
-function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, readyLine: RegExp, output: string[]): Promise<ChildProcess> {
+async function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, output: string[]): Promise<ChildProcess> {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${output.join("\n")}`)), 20_000);
-    const onData = (d: Buffer) => {
-      for (const line of d.toString().split("\n").filter(Boolean)) {
-        output.push(`${cmd}: ${line}`);
-        if (readyLine.test(line)) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd} exited with ${code}:\n${output.join("\n")}`));
-    });
-  });
+  await readyLine(child, ready, output, cmd, `${cmd}: `);
+  return child;
 }
 
 const stopProcess = (child: ChildProcess) =>
