@@ -33,7 +33,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
   for (const env of plan.environments) {
     const provider = opts.providers.get(env.name)!;
     const revisions = new Map(env.nodes.map((n) => [n.node, n.revision]));
-    const material = generatedMaterial(provider, opts.lockHolder);
+    const material = generatedMaterial(provider, opts.lockHolder, { nodes: env.nodes.map((n) => n.node), keys: opts.keys });
     const steps = [...new Set(env.operations.map((o) => o.step))].sort((a, b) => a - b);
     const total = env.operations.reduce((n, o) => n + o.nodes.length, 0);
     let done = 0;
@@ -110,7 +110,8 @@ const pkcs8Pem = new WeakMap<KeyObject, string>();
 async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>, material: GeneratedMaterial): Promise<Operation> {
   if (o.op === "delete") return { op: "delete", collection: o.collection, name: o.name };
   let body = { ...o.body };
-  if (o.keyRef) {
+  // An ACME account key signs the order at the CA; it never goes to a gateway (generated-material.ts).
+  if (o.keyRef && o.keyRef.field !== "generate.acme.key") {
     const key = keys.get(`${o.keyRef.address}|${o.keyRef.field}`);
     if (!key) throw new Error(`the key of ${o.keyRef.address} was not read`);
     let pem = pkcs8Pem.get(key);

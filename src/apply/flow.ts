@@ -3,6 +3,7 @@ import { loadPlan, makePlan, readForPlan, type PlanFailure, type StackRead } fro
 import { providersFor } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
 import { executePlan, type ProgressEvent } from "./execute.js";
+import { addAcmeAccountKeys } from "./acme-account.js";
 import { keysForPlan, StalePlanError } from "./keys.js";
 import { lockEnvironments, lockHolderName } from "./locks.js";
 import { verifyAppliedEnvironment } from "../verify/applied.js";
@@ -101,6 +102,7 @@ async function lockedApply(stack: StackRead, saved: Plan | undefined, providers:
     if (err instanceof StalePlanError) return { kind: "stale", reasons: err.reasons };
     throw err;
   }
+  await addAcmeAccountKeys(plan, state, keys);
   const result = await executePlan(plan, {
     providers,
     keys,

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { PlannedOperationValue } from "../model/plan.js";
 import type { GeneratedCopy, Provider } from "../providers/provider.js";
 import { certificatesToPem, decodeCertificates, decodePrivateKey, fingerprintKey, generateServerCertificate, type KeyType } from "../x509/index.js";
+import { acmeCertificate, type AcmeSettings } from "./acme-material.js";
 
 // Generated certificates are the same on every node of an environment (contract §4 Clusters). A put that
 // generates is generated here, once per instance, and every node it goes to gets the same chain and key; a
@@ -13,10 +14,17 @@ export interface GeneratedMaterial {
   bodyFor(o: PlannedOperationValue, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
-type Generate = { hosts: string[]; keyType: KeyType; validityDays: number; subject?: string; issuer?: { chain: string; key?: string } };
+type Generate = { hosts: string[]; keyType: KeyType; validityDays: number; subject?: string; issuer?: { chain: string; key?: string }; acme?: AcmeSettings };
+
+export interface MaterialContext {
+  /** Every node of the environment: each one answers an ACME challenge, whichever the CA reaches. */
+  nodes: readonly string[];
+  /** Keys read for the plan, by "address|field": ACME account keys among them ("…|generate.acme.key"). */
+  keys: ReadonlyMap<string, KeyObject>;
+}
 
 /** One per environment and apply: what it generates or copies is shared by all of that environment's nodes. */
-export function generatedMaterial(provider: Provider, lockHolder: string): GeneratedMaterial {
+export function generatedMaterial(provider: Provider, lockHolder: string, context: MaterialContext): GeneratedMaterial {
   const generated = new Map<string, Promise<{ chain: string; key: KeyObject }>>();
   const copies = new Map<string, Promise<GeneratedCopy>>();
 
@@ -38,7 +46,7 @@ export function generatedMaterial(provider: Provider, lockHolder: string): Gener
       }
       const gen = body.generate as Generate | undefined;
       if (!gen) return body;
-      if (!generated.has(o.address)) generated.set(o.address, generate(gen));
+      if (!generated.has(o.address)) generated.set(o.address, gen.acme ? acmeCertificate(o.address, gen, gen.acme, provider, lockHolder, context) : generate(gen));
       const made = await generated.get(o.address)!;
       const { generate: _settings, ...rest } = body;
       return { ...rest, chain: made.chain, key: pem(made.key), generated: true };

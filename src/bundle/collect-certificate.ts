@@ -73,6 +73,11 @@ export function collectCertificate(
     renewBefore: g?.renewBefore ?? `${Math.max(1, Math.min(30, Math.floor(days / 3)))}d`,
     ...(g ? (g.subject ? { subject: g.subject } : {}) : cn && cn !== hosts[0] ? { subject: cn } : {}),
   };
+  if (g?.acme) {
+    // The CA's intermediates came with the order: there is no issuer key to look for.
+    entry.generate.acme = { directory: g.acme.directory, challenge: g.acme.challenge, ...(g.acme.email !== undefined ? { email: g.acme.email } : {}) };
+    return { entry, files };
+  }
   if (chain.length > 1) {
     const issuerFile = `certificates/${name}.issuer.pem`;
     files.push([issuerFile, certificatesToPem(chain.slice(1))]);

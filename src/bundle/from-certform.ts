@@ -41,7 +41,10 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
       entry.generate = { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, ...(g.subject ? { subject: g.subject } : {}) };
       if (g.issuerFile) entry.generate.issuerPem = certs(g.issuerFile);
       if (g.issuerFile) entry.generate.issuerKey = key(c.issuerKey ?? { status: "missing" });
-      model.notes.push(`${c.address} is generated on the gateway: the target generates its own (a new key and certificate)`);
+      if (g.acme) {
+        entry.generate.acme = g.acme;
+        model.notes.push(`${c.address} is ordered from the ACME CA ${g.acme.directory}: the target orders its own; add acme.caBundle if that CA is private, and acme.key to use an existing account`);
+      } else model.notes.push(`${c.address} is generated on the gateway: the target generates its own (a new key and certificate)`);
     } else entry.key = key(c.key);
     model.certificates.push(entry);
   }

@@ -13,7 +13,16 @@ export interface ImportedCertificate {
   default?: boolean;
   protect?: boolean;
   key?: ImportedKey;
-  generate?: { hosts: string[]; keyType: string; validity: string; renewBefore: string; subject?: string; issuerPem?: string; issuerKey?: ImportedKey };
+  generate?: {
+    hosts: string[];
+    keyType: string;
+    validity: string;
+    renewBefore: string;
+    subject?: string;
+    issuerPem?: string;
+    issuerKey?: ImportedKey;
+    acme?: { directory: string; email?: string; challenge: "tls-alpn-01" | "http-01" };
+  };
 }
 export interface ImportedTrusted {
   name: string;

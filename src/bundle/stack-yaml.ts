@@ -97,8 +97,11 @@ export function renderStack(input: RenderInput): RenderedStack {
       const fields: [string, unknown, string?][] = [];
       if (c.generate) {
         const g = c.generate;
-        const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, subject: g.subject };
-        if (g.issuerPem) {
+        const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, ...(g.acme ? {} : { validity: g.validity }), renewBefore: g.renewBefore, subject: g.subject };
+        if (g.acme) {
+          generate.acme = g.acme;
+          fields.push(["generate", generate]);
+        } else if (g.issuerPem) {
           const certFile = `certificates/${c.name}.issuer.pem`;
           files.set(certFile, g.issuerPem);
           const k = keySource(g.issuerKey ?? { kind: "missing" }, `keys/${c.name}.issuer.key`, address, "issuer key", "_ISSUER");

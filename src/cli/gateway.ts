@@ -6,6 +6,7 @@ interface StartOptions {
   data: string;
   admin: string;
   listen: string;
+  http?: string;
   environment: string;
   node?: string;
   tokenEnv?: string;
@@ -30,6 +31,7 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
     .requiredOption("--data <dir>", "where the node keeps its store")
     .option("--admin <host:port>", "admin API address (port 0: a free port)", "127.0.0.1:8081")
     .option("--listen <host:port>", "TLS data plane address (port 0: a free port)", "127.0.0.1:8443")
+    .option("--http <host:port>", "plain HTTP listener that answers ACME http-01 challenges (port 0: a free port)")
     .option("--environment <name>", "the environment this node belongs to", "default")
     .option("--node <name>", "this node's name (default: host name and admin port)")
     .option("--token-env <var>", "require this environment variable's value as the admin bearer token")
@@ -39,6 +41,7 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
     .action(async (opts: StartOptions) => {
       const admin = parseHostPort(opts.admin, "--admin");
       const listen = parseHostPort(opts.listen, "--listen");
+      const http = opts.http !== undefined ? parseHostPort(opts.http, "--http") : undefined;
       let token: string | undefined;
       if (opts.tokenEnv) {
         token = process.env[opts.tokenEnv];
@@ -51,13 +54,14 @@ export function registerGateway(program: Command, setExit: (code: ExitCode) => v
         dataDir: opts.data,
         admin,
         listen,
+        ...(http ? { http } : {}),
         environment: opts.environment,
         node: opts.node ?? `${hostname()}:${admin.port}`,
         systemCas: opts.systemCas,
         ...(token ? { token } : {}),
         ...(opts.adminCert && opts.adminKey ? { adminTls: { certFile: opts.adminCert, keyFile: opts.adminKey } } : {}),
       });
-      process.stdout.write(`certform gateway ready admin=${node.adminUrl} listen=${node.listenUrl}\n`);
+      process.stdout.write(`certform gateway ready admin=${node.adminUrl} listen=${node.listenUrl}${node.httpUrl ? ` http=${node.httpUrl}` : ""}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -3,7 +3,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server as TcpServer } from "node:net";
 import type { Server as TlsServer } from "node:tls";
+import { acmeChallenges } from "./acme-challenges.js";
 import { createAdminHandler } from "./admin/index.js";
+import { acmeHttpServer } from "./data-plane/acme-http.js";
 import { createDataPlane } from "./data-plane/index.js";
 import { openStore } from "./store/index.js";
 
@@ -11,6 +13,8 @@ export interface NodeOptions {
   dataDir: string;
   admin: { host: string; port: number };
   listen: { host: string; port: number };
+  /** A plain HTTP listener that answers ACME http-01 challenges (and nothing else). */
+  http?: { host: string; port: number };
   environment: string;
   node: string;
   token?: string;
@@ -22,13 +26,16 @@ export interface NodeOptions {
 export interface RunningNode {
   adminUrl: string;
   listenUrl: string;
+  /** The ACME http-01 listener, when one was asked for. */
+  httpUrl?: string;
   close(): Promise<void>;
 }
 
 /** One gateway node: its store, its admin API and its TLS data plane, wired so that every commit is served at once. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const store = await openStore(opts.dataDir, { node: opts.node, environment: opts.environment });
-  const dataPlane = createDataPlane({ systemCas: opts.systemCas ?? false });
+  const challenges = acmeChallenges({ httpListener: opts.http !== undefined });
+  const dataPlane = createDataPlane({ systemCas: opts.systemCas ?? false, challenges });
   dataPlane.apply(store.state());
   store.onCommit((state) => dataPlane.apply(state));
 
@@ -37,7 +44,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   await listen(dataPlane.server, opts.listen);
   const listenUrl = `https://${host(opts.listen.host)}:${(dataPlane.server.address() as AddressInfo).port}`;
 
-  const handler = createAdminHandler({ store, listenUrl, ...(opts.token ? { token: opts.token } : {}) });
+  const http = opts.http ? acmeHttpServer(challenges) : undefined;
+  if (http && opts.http) await listen(http, opts.http);
+  const httpUrl = http && opts.http ? `http://${host(opts.http.host)}:${(http.address() as AddressInfo).port}` : undefined;
+
+  const handler = createAdminHandler({ store, listenUrl, challenges, ...(opts.token ? { token: opts.token } : {}) });
   const admin: HttpServer = opts.adminTls
     ? createHttpsServer({ cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler)
     : createHttpServer(handler);
@@ -46,9 +57,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   return {
     adminUrl: `${opts.adminTls ? "https" : "http"}://${host(opts.admin.host)}:${adminPort}`,
     listenUrl,
+    ...(httpUrl ? { httpUrl } : {}),
     async close() {
       admin.closeAllConnections?.();
-      await Promise.all([new Promise<void>((r) => admin.close(() => r())), dataPlane.close()]);
+      http?.closeAllConnections();
+      await Promise.all([new Promise<void>((r) => admin.close(() => r())), dataPlane.close(), ...(http ? [new Promise<void>((r) => http.close(() => r()))] : [])]);
       await store.close();
     },
   };

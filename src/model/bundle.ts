@@ -54,6 +54,10 @@ export const BundleCertificate = z
         renewBefore: z.string(),
         subject: z.string().optional(),
         issuerFile: FilePath.optional().describe("The issuing CA's chain, when it was issued from a CA."),
+        acme: z
+          .object({ directory: z.string(), email: z.string().optional(), challenge: z.enum(["tls-alpn-01", "http-01"]) })
+          .optional()
+          .describe("Ordered from an ACME CA: the order's settings (the account key and CA bundle stay with the stack)."),
       })
       .optional()
       .describe("Generated certificates: the settings to generate it again elsewhere (a new key, a new certificate)."),

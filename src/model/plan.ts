@@ -71,7 +71,7 @@ export const PlannedOperation = z
     collection: z.enum(["certificates", "trusted", "endpoints", "trust", "jwks"]),
     name: z.string(),
     body: z.record(z.string(), z.unknown()).optional(),
-    keyRef: z.object({ address: z.string(), field: z.enum(["key", "generate.issuer.key"]), keyFingerprint256: z.string() }).optional(),
+    keyRef: z.object({ address: z.string(), field: z.enum(["key", "generate.issuer.key", "generate.acme.key"]), keyFingerprint256: z.string() }).optional(),
     copyFrom: z
       .object({ node: z.string(), name: z.string(), fingerprint256: z.string(), keyFingerprint256: z.string() })
       .optional()

@@ -13,6 +13,21 @@ const Description = z.string().optional().describe("Free text for people; not se
 
 const Hosts = z.array(TemplateString).min(1, "list at least one host");
 
+export const ACME_CHALLENGES = ["tls-alpn-01", "http-01"] as const;
+
+export const AcmeSchema = z
+  .strictObject({
+    directory: TemplateString.describe("The ACME CA's directory URL (https://…), e.g. https://acme-v02.api.letsencrypt.org/directory."),
+    email: TemplateString.optional().describe("Contact address of the ACME account (the CA's expiry and policy mail)."),
+    challenge: z
+      .enum(ACME_CHALLENGES)
+      .default("tls-alpn-01")
+      .describe("How the CA checks control of each host: tls-alpn-01 on the gateway's TLS listener (port 443 as the CA sees it), http-01 on its plain HTTP listener (port 80, `gateway start --http`)."),
+    caBundle: CertificateSourceSchema.optional().describe("CA certificates that sign the directory's own HTTPS certificate, when it is not a public CA (a private ACME CA, Pebble)."),
+    key: KeySourceSchema.optional().describe("The ACME account key; default: made on first use and kept in .certform/acme/ beside the stack."),
+  })
+  .meta({ id: "Acme", description: "Order the certificate from an ACME CA (RFC 8555) at apply time; the gateway answers the CA's challenge on every node." });
+
 export const GenerateSchema = z
   .strictObject({
     hosts: Hosts.describe("DNS names (wildcards allowed) or IP addresses the generated certificate covers."),
@@ -24,6 +39,7 @@ export const GenerateSchema = z
       .strictObject({ certificate: CertificateSourceSchema, key: KeySourceSchema })
       .optional()
       .describe("Issue from your CA instead of self-signing."),
+    acme: AcmeSchema.optional().describe("Order from an ACME CA instead of self-signing; validity is then the CA's."),
   })
   .meta({ id: "Generate", description: "Made at apply time, once per environment: every node serves the same one; its key never leaves the environment's gateways." });
 
@@ -119,3 +135,4 @@ export type EndpointResource = z.output<typeof EndpointResourceSchema>;
 export type TrustAssignmentResource = z.output<typeof TrustAssignmentResourceSchema>;
 export type JwkResource = z.output<typeof JwkResourceSchema>;
 export type GenerateSpec = z.output<typeof GenerateSchema>;
+export type AcmeSpec = z.output<typeof AcmeSchema>;

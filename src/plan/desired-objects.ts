@@ -1,5 +1,5 @@
 import { createHash, type X509Certificate } from "node:crypto";
-import { COLLECTION_OF, durationDays, LABEL, type ResourceKind } from "../model/index.js";
+import { COLLECTION_OF, durationDays, LABEL, type AcmeSpec, type ResourceKind } from "../model/index.js";
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
 import type { AnyInstance, EnvironmentState } from "../stack/index.js";
@@ -45,6 +45,17 @@ function renderedChain(chain: readonly X509Certificate[]): string {
   return pem;
 }
 
+/**
+ * What apply needs to order an ACME certificate, all public: the account key is referenced (keyRef) or,
+ * without one in the stack, kept in .certform/acme/ beside the stack (acme-account.ts).
+ */
+function acmeBody(acme: AcmeSpec, caBundle: readonly X509Certificate[]): Record<string, unknown> {
+  const body: Record<string, unknown> = { directory: acme.directory, challenge: acme.challenge };
+  if (acme.email !== undefined) body.email = acme.email;
+  if (caBundle.length > 0) body.caBundle = certificatesToPem([...caBundle]);
+  return body;
+}
+
 /** Every declared instance of one environment as the object it should be on the gateway. */
 export function desiredObjects(stack: string, env: EnvironmentState, now: Date): DesiredObject[] {
   const out: DesiredObject[] = [];
@@ -62,21 +73,26 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     const settings = { hosts: c.hosts, default: c.spec.default };
     if (c.spec.generate) {
       const g = c.spec.generate;
-      const issuer = c.material?.chain;
-      const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, validityDays: Math.round(durationDays(g.validity)) };
+      const issuer = g.issuer ? c.material?.chain : undefined;
+      const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType };
+      // An ACME CA decides the validity; the directory decides who issues.
+      if (!g.acme) generate.validityDays = Math.round(durationDays(g.validity));
       if (g.subject) generate.subject = g.subject;
       if (issuer) generate.issuer = { chain: certificatesToPem(issuer) };
+      if (g.acme) generate.acme = acmeBody(g.acme, c.material?.chain ?? []);
       // The hash covers what only a new certificate can change; hosts and default are compared as settings.
-      const hashOf = { generate: { ...generate, issuer: issuer?.map((x) => x.fingerprint256) } };
+      // Of an ACME order that is the directory: a new contact, challenge or CA bundle needs no new certificate.
+      const hashOf = { generate: { ...generate, issuer: issuer?.map((x) => x.fingerprint256), acme: g.acme ? { directory: g.acme.directory } : undefined } };
       const labels = labelsFor(stack, c, hashOf);
       const d: DesiredObject = {
         ...base(c, c.name),
         body: { hosts: c.hosts, default: c.spec.default, generate, labels },
-        settings: { ...settings, generate: { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, ...(issuer ? { issuer: issuer[0]!.fingerprint256 } : {}) } },
-        summary: { object: object(c.name, "certificates"), settings: { ...settings, generated: true, keyType: g.keyType, validity: g.validity }, labels },
+        settings: { ...settings, generate: { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, ...(issuer ? { issuer: issuer[0]!.fingerprint256 } : {}), ...(g.acme ? { acme: g.acme.directory } : {}) } },
+        summary: { object: object(c.name, "certificates"), settings: { ...settings, generated: true, keyType: g.keyType, ...(g.acme ? { acme: g.acme.directory, challenge: g.acme.challenge } : { validity: g.validity }) }, labels },
         renewBeforeDays: durationDays(g.renewBefore),
       };
       if (issuer && c.material?.key) d.keyRef = { address: c.address, field: "generate.issuer.key", keyFingerprint256: fingerprintKey(c.material.key) };
+      if (g.acme && c.material?.key) d.keyRef = { address: c.address, field: "generate.acme.key", keyFingerprint256: fingerprintKey(c.material.key) };
       out.push(d);
       continue;
     }

@@ -53,7 +53,7 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
   const taken = new Set([...live.byName.keys()]);
   const put = (d: DesiredObject, name: string, body: Record<string, unknown>, step = stepOf(d.kind, "put"), copyFrom?: GeneratedCopyPlan["from"]) => {
     const op: NodeOperation = { address: d.address, op: "put", collection: d.collection, name, body, step, ...(copyFrom ? { copyFrom } : {}) };
-    if (d.keyRef && ("chain" in body || "generate" in body) && (d.keyRef.field === "key" || "issuer" in ((body.generate as object) ?? {}))) op.keyRef = d.keyRef;
+    if (d.keyRef && ("chain" in body || "generate" in body) && keyUsedBy(d.keyRef.field, body)) op.keyRef = d.keyRef;
     operations.push(op);
   };
 
@@ -221,4 +221,11 @@ function freeName(collection: DesiredObject["collection"], preferred: string, ta
   if (!taken.has(nameKey(collection, preferred))) return preferred;
   const suffix = createHash("sha256").update(seed).digest("hex").slice(0, 8);
   return `${preferred.slice(0, 54)}--${suffix}`;
+}
+
+/** Whether a put's body needs the referenced key: a copy of a generated certificate needs neither the issuer's nor the ACME account's. */
+function keyUsedBy(field: NonNullable<NodeOperation["keyRef"]>["field"], body: Record<string, unknown>): boolean {
+  if (field === "key") return true;
+  const generate = (body.generate as Record<string, unknown> | undefined) ?? {};
+  return field === "generate.issuer.key" ? "issuer" in generate : "acme" in generate;
 }

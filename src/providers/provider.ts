@@ -78,6 +78,15 @@ export interface GeneratedCopy {
   keyFingerprint256: string;
 }
 
+/**
+ * The response to one ACME challenge, as the gateway's listeners serve it while an order runs: http-01 on
+ * the plain HTTP listener at /.well-known/acme-challenge/TOKEN, tls-alpn-01 on the TLS listener to clients
+ * that offer ALPN acme-tls/1 for `host` (RFC 8737). The tls-alpn-01 key belongs to that one-off certificate.
+ */
+export type AcmeChallengeBody =
+  | { type: "http-01"; token: string; keyAuthorization: string }
+  | { type: "tls-alpn-01"; host: string; certificate: string; key: string };
+
 /** A gateway cluster of one kind: every call names the node (an entry of the environment's `nodes`). */
 export interface Provider {
   readonly kind: string;
@@ -97,6 +106,11 @@ export interface Provider {
    * copies it to the environment's other nodes. Absent where a gateway cannot hand a key out.
    */
   copyGenerated?(node: string, name: string, lockHolder: string): Promise<GeneratedCopy>;
+  /**
+   * Serves (body) or stops serving (null) an ACME challenge response on one node, for the holder of its lock.
+   * Absent where the gateway cannot answer challenges itself.
+   */
+  acmeChallenge?(node: string, token: string, body: AcmeChallengeBody | null, lockHolder: string): Promise<void>;
   /** Frees pooled connections; optional because a provider may hold none. */
   close?(): void;
 }

@@ -1,6 +1,7 @@
 import { ALIAS_PATTERN, formatPosition, quoteValue, type CertificateSource, type Diagnostic } from "../model/index.js";
 import { hostProblem } from "../x509/index.js";
 import type { AnyInstance, EnvironmentState } from "./desired-state.js";
+import { checkAcme } from "./acme-checks.js";
 import { diagnose } from "./diagnose.js";
 import { locate } from "./locate.js";
 
@@ -11,7 +12,7 @@ const unresolved = (value: string) => value.includes("${");
 
 /** Checks of one environment's instances once ${…} is expanded: names, hosts, URLs and uniqueness. */
 export function checkInstances(env: EnvironmentState): Diagnostic[] {
-  return [...checkAliases(env), ...checkHosts(env), ...checkEndpoints(env), ...checkUrlSources(env), ...checkKids(env)];
+  return [...checkAliases(env), ...checkHosts(env), ...checkEndpoints(env), ...checkUrlSources(env), ...checkKids(env), ...checkAcme(env)];
 }
 
 /** A JWKS needs distinct kids; two JWKs of one certificate share the default (its thumbprint). */
@@ -126,6 +127,7 @@ function checkUrlSources(env: EnvironmentState): Diagnostic[] {
     check(c, c.spec.certificate, ["certificate"]);
     check(c, c.spec.chain, ["chain"]);
     check(c, c.spec.generate?.issuer?.certificate, ["generate", "issuer", "certificate"]);
+    check(c, c.spec.generate?.acme?.caBundle, ["generate", "acme", "caBundle"]);
   }
   for (const t of env.trustedCertificates) check(t, t.spec.certificate, ["certificate"]);
   return out;

@@ -46,7 +46,8 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
       jobs.push(guarded(c, async () => {
         const spec = c.spec;
         if (spec.generate) {
-          if (durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
+          // An ACME CA decides the validity, so only a self-made certificate's window can be checked here.
+          if (!spec.generate.acme && durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
           }
           if (spec.generate.issuer) {
@@ -61,6 +62,18 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
             if (ca && !ca.checkPrivateKey(key)) report(c, { severity: "error", code: "key-mismatch", message: `the issuer key does not belong to the issuer certificate ${ca.subject.replace(/\n/g, ", ")}`, hint: "give the CA's own key", field: ["generate", "issuer", "key"] });
             else if (ca && !ca.ca) report(c, { severity: "error", code: "issuer-not-ca", message: `the issuer ${ca.subject.replace(/\n/g, ", ")} is not a CA certificate (basicConstraints CA:FALSE)`, hint: "issue from a CA certificate", field: ["generate", "issuer", "certificate"] });
             if (issuer) c.material = { chain: issuer.chain, key };
+          }
+          const acme = spec.generate.acme;
+          if (acme && !spec.generate.issuer) {
+            // An ACME certificate's material is what apply needs to talk to the CA: the CAs that sign the
+            // directory's HTTPS certificate, and the account key when the stack names one.
+            const underAcme = (e: unknown): never => {
+              if (e instanceof SourceError) throw new SourceError(e.code, e.message, e.hint, ["generate", "acme", ...e.field]);
+              throw e;
+            };
+            const bundle = acme.caBundle ? await reader.certificates(acme.caBundle, c.origin.baseDir, "caBundle").catch(underAcme) : undefined;
+            const key = acme.key ? await reader.key(acme.key, c.origin.baseDir).catch(underAcme) : undefined;
+            c.material = { chain: bundle?.chain ?? [], ...(key ? { key } : {}) };
           }
           return;
         }

@@ -23,7 +23,7 @@ export {
   type ChainLink,
   type KeyInfo,
 } from "./describe.js";
-export { generateCertificate, type GenerateOptions, type Generated, type KeyType, type SignatureHash } from "./generate.js";
+export { generateCertificate, generateKeyPairFor, type GenerateOptions, type Generated, type KeyType, type SignatureHash } from "./generate.js";
 export { generateServerCertificate, type ServerGenerateRequest } from "./generate-server.js";
 export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
 export { sniffDer, type MaterialKind } from "./der-sniff.js";

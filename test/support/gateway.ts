@@ -4,11 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type PeerCertificate } from "node:tls";
 import { REPO } from "./cli.js";
+import { readyLine } from "./ready-line.js";
 
 export interface GatewayProcess {
   admin: string;
   listen: string;
   listenPort: number;
+  /** The ACME http-01 listener's URL, when started with --http. */
+  http?: string;
   dataDir: string;
   child: ChildProcess;
   /** Every line the process printed, for failure messages. */
@@ -29,30 +32,13 @@ export async function startGateway(opts: { dataDir?: string; token?: string; env
   const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output.join("\n")}`)), 20_000);
-    const onData = (d: Buffer) => {
-      for (const line of d.toString().split("\n").filter(Boolean)) {
-        output.push(line);
-        const m = /^certform gateway ready admin=(\S+) listen=(\S+)$/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m);
-        }
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}:\n${output.join("\n")}`));
-    });
-  });
+  const ready = await readyLine(child, /^certform gateway ready admin=(\S+) listen=(\S+)(?: http=(\S+))?$/, output, "gateway");
   const listen = ready[2]!;
   return {
     admin: ready[1]!,
     listen,
     listenPort: Number(new URL(listen).port),
+    ...(ready[3] ? { http: ready[3] } : {}),
     dataDir,
     child,
     output,

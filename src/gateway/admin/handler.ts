@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { looksLikeKeyMaterial } from "../../model/redact.js";
 import { fail, statusView, type Store } from "../store/index.js";
+import type { AcmeChallenges } from "../acme-challenges.js";
+import { acmeChallengeRoute } from "./acme-route.js";
 import { bearerCheck } from "./auth.js";
 import { batch } from "./batch.js";
 import { copyCertificate } from "./copy-route.js";
@@ -23,6 +25,8 @@ export interface AdminOptions {
   log?: (line: string) => void;
   /** The node's data plane URL (e.g. https://127.0.0.1:8443), shown as `listen` in /v1/status. */
   listenUrl?: string;
+  /** The ACME challenge responses its listeners serve; without, /v1/acme/challenges answers 404. */
+  challenges?: AcmeChallenges;
 }
 
 /** The admin API (v1) as a node:http request listener, for http.createServer or https.createServer. */
@@ -37,7 +41,7 @@ export function createAdminHandler(opts: AdminOptions): (req: IncomingMessage, r
     res.on("finish", () => requests.count(req.method, res.statusCode));
     const url = new URL(req.url ?? "/", "http://admin.invalid");
     const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes, ...(opts.listenUrl !== undefined ? { listenUrl: opts.listenUrl } : {}) };
-    handle(ctx, authorize, () => renderMetrics(opts.store.state(), ctx.now, requests)).catch((err: unknown) => {
+    handle(ctx, authorize, () => renderMetrics(opts.store.state(), ctx.now, requests), opts.challenges).catch((err: unknown) => {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       log(`certform gateway: internal error on ${req.method} ${url.pathname}: ${looksLikeKeyMaterial(what) ? "(message withheld: it may hold key material)" : what}`);
       if (!res.headersSent) sendFailure(res, fail(500, "internal", "the node failed to handle this request; see its log"));
@@ -46,7 +50,7 @@ export function createAdminHandler(opts: AdminOptions): (req: IncomingMessage, r
   };
 }
 
-async function handle(ctx: RequestContext, authorize: ReturnType<typeof bearerCheck>, metrics: () => string): Promise<void> {
+async function handle(ctx: RequestContext, authorize: ReturnType<typeof bearerCheck>, metrics: () => string, challenges: AcmeChallenges | undefined): Promise<void> {
   const { req, res } = ctx;
   // Before routing: without the token, nothing about the API (not even which paths exist) is told.
   const denied = authorize(req.headers.authorization);
@@ -57,10 +61,11 @@ async function handle(ctx: RequestContext, authorize: ReturnType<typeof bearerCh
   if (!METHODS[route.kind].includes(method)) {
     return sendFailure(res, fail(405, "method-not-allowed", `${method} is not allowed here; allowed: ${METHODS[route.kind].join(", ")}`), { allow: METHODS[route.kind].join(", ") });
   }
+  if (route.kind === "acme-challenge") return acmeChallengeRoute(ctx, challenges, route.token, method);
   return dispatch(ctx, route, method, metrics);
 }
 
-function dispatch(ctx: RequestContext, route: Route, method: string, metrics: () => string): void | Promise<void> {
+function dispatch(ctx: RequestContext, route: Exclude<Route, { kind: "acme-challenge" }>, method: string, metrics: () => string): void | Promise<void> {
   switch (route.kind) {
     case "status":
       return sendJson(ctx.res, 200, statusView(ctx.store.state(), ctx.now, ctx.listenUrl), { etag: `"${ctx.store.state().revision}"` });

@@ -9,7 +9,8 @@ export type Route =
   | { kind: "probe" }
   | { kind: "collection"; collection: Collection }
   | { kind: "object"; collection: Collection; name: string }
-  | { kind: "certificate-copy"; name: string };
+  | { kind: "certificate-copy"; name: string }
+  | { kind: "acme-challenge"; token: string };
 
 /** The methods each kind of route answers; any other gets 405 with this Allow list. */
 export const METHODS: Record<Route["kind"], readonly string[]> = {
@@ -22,6 +23,7 @@ export const METHODS: Record<Route["kind"], readonly string[]> = {
   collection: ["GET", "POST"],
   object: ["GET", "PUT", "DELETE"],
   "certificate-copy": ["POST"],
+  "acme-challenge": ["PUT", "DELETE"],
 };
 
 const FIXED: Record<string, Route> = {
@@ -38,6 +40,8 @@ const isCollection = (s: string): s is Collection => (COLLECTIONS as readonly st
 /** The route of a path (query already split off), or undefined for 404. */
 export function matchRoute(pathname: string): Route | undefined {
   if (Object.hasOwn(FIXED, pathname)) return FIXED[pathname];
+  const acme = /^\/v1\/acme\/challenges\/([A-Za-z0-9_-]{1,256})$/.exec(pathname);
+  if (acme) return { kind: "acme-challenge", token: acme[1]! };
   const parts = pathname.split("/");
   // ["", "v1", collection], ["", "v1", collection, name] or ["", "v1", "certificates", name, "copy"]
   if (parts[0] !== "" || parts[1] !== "v1" || parts.length < 3 || parts.length > 5) return undefined;

@@ -233,3 +233,20 @@ export type ApiErrorBody = z.output<typeof ApiError>;
 export type BatchResultBody = z.output<typeof BatchResult>;
 export type ProbeResultBody = z.output<typeof ProbeResult>;
 export type CertificateCopyBody = z.output<typeof CertificateCopy>;
+
+export const AcmeChallengeRequest = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("http-01"),
+      token: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).describe("The challenge token: the same as in the path."),
+      keyAuthorization: z.string().regex(/^[A-Za-z0-9_.-]{1,512}$/).describe("Served as the body of GET /.well-known/acme-challenge/{token} on the --http listener."),
+    }),
+    z.strictObject({
+      type: z.literal("tls-alpn-01"),
+      host: Host.describe("The name the CA validates: handshakes that name it and offer ALPN acme-tls/1 get `certificate`."),
+      certificate: Pem.describe("PEM of the RFC 8737 challenge certificate (acmeIdentifier extension)."),
+      key: Pem.describe("PEM of that certificate's one-off key; never returned."),
+    }),
+  ])
+  .meta({ id: "AcmeChallengeRequest", description: "PUT /v1/acme/challenges/{token}: the response this node serves for one ACME challenge." });
+export type AcmeChallengeRequestBody = z.output<typeof AcmeChallengeRequest>;

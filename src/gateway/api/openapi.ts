@@ -3,7 +3,7 @@ import * as api from "./admin-api.js";
 
 // The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
 
-const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest };
+const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest, AcmeChallengeRequest: api.AcmeChallengeRequest };
 const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult, CertificateCopy: api.CertificateCopy };
 
 type Json = Record<string, unknown>;
@@ -80,6 +80,18 @@ export function gatewayOpenApi(): Json {
       summary: "Chain and key of a generated certificate, to copy it to another node of the environment; only for the holder of the node's lock",
       responses: { "200": json(ref("CertificateCopy"), "the chain and its key"), "404": error("no such certificate"), "409": error("not generated, or the node is not locked"), "423": error("locked by another holder"), "401": error("missing or wrong bearer token") },
     },
+  };
+  paths["/v1/acme/challenges/{token}"] = {
+    parameters: [
+      { name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,256}$" } },
+      { name: "X-Certform-Lock-Holder", in: "header", required: true, schema: { type: "string" }, description: "the holder of the node's lock" },
+    ],
+    put: {
+      summary: "Serve the response to one ACME challenge (http-01 on the --http listener, tls-alpn-01 on the TLS listener) while an apply orders a certificate; only for the holder of the node's lock; kept in memory, for 15 minutes at most",
+      requestBody: json(ref("AcmeChallengeRequest"), "the challenge response"),
+      responses: { "200": json({ type: "object" }, "served from now on"), "400": error("invalid body, token mismatch, or a certificate and key that do not load"), "409": error("the node is not locked"), "423": error("locked by another holder"), "401": error("missing or wrong bearer token") },
+    },
+    delete: { summary: "Stop serving it", responses: { "200": json({ type: "object" }, "{ token, deleted }"), "409": error("the node is not locked"), "423": error("locked by another holder") } },
   };
   return {
     openapi: "3.1.0",

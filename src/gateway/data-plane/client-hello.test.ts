@@ -90,4 +90,13 @@ describe("readHello", () => {
     nul[at + 3] = 0x00;
     expect(readHello(nul)).toEqual({ complete: true, servername: undefined });
   });
+
+  it("tells when the client offers ALPN acme-tls/1, as an ACME CA validating tls-alpn-01 does", async () => {
+    const acme = await clientHello({ servername: "api.example.com", ALPNProtocols: ["acme-tls/1"] });
+    expect(readHello(acme)).toEqual({ complete: true, servername: "api.example.com", acmeTls: true });
+    expect(readHello(await clientHello({ servername: "api.example.com", ALPNProtocols: ["http/1.1", "acme-tls/1"] }))).toMatchObject({ acmeTls: true });
+    expect(readHello(await clientHello({ servername: "api.example.com", ALPNProtocols: ["h2", "http/1.1"] }))).toEqual({ complete: true, servername: "api.example.com" });
+    expect(readHello(await clientHello({ servername: "api.example.com", ALPNProtocols: ["acme-tls/2"] }))).toEqual({ complete: true, servername: "api.example.com" });
+    for (let cut = 0; cut < acme.length; cut++) expect(readHello(acme.subarray(0, cut))).toEqual({ complete: false });
+  });
 });

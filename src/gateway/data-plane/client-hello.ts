@@ -8,7 +8,7 @@
  * byte for byte (Node hands SNICallback the same bytes as a one-byte string). What OpenSSL would refuse
  * to parse reads as no name: that handshake fails wherever it goes.
  */
-export type HelloRead = { complete: false } | { complete: true; servername: string | undefined };
+export type HelloRead = { complete: false } | { complete: true; servername: string | undefined; acmeTls?: true };
 
 const MORE: HelloRead = { complete: false };
 const NONE: HelloRead = { complete: true, servername: undefined };
@@ -16,6 +16,9 @@ const NONE: HelloRead = { complete: true, servername: undefined };
 const HANDSHAKE_RECORD = 0x16;
 const CLIENT_HELLO = 0x01;
 const SERVER_NAME_EXTENSION = 0x0000;
+const ALPN_EXTENSION = 0x0010;
+// RFC 8737: an ACME CA validating tls-alpn-01 offers this protocol, and only this one.
+const ACME_TLS = Buffer.from("acme-tls/1", "latin1");
 const HOST_NAME = 0x00;
 // OpenSSL's limits: a record's plaintext (plus the slack it allows) and a ClientHello message.
 const MAX_RECORD = 16_384 + 2_048;
@@ -45,33 +48,50 @@ export function readHello(data: Buffer): HelloRead {
     const messageLength = message.readUIntBE(1, 3);
     if (messageLength > MAX_CLIENT_HELLO) return NONE;
     if (message.length < 4 + messageLength) continue;
-    return { complete: true, servername: serverName(message.subarray(4, 4 + messageLength)) };
+    return readExtensions(message.subarray(4, 4 + messageLength));
   }
 }
 
-/** The host_name of a ClientHello body's server_name extension; undefined when there is none or it is malformed. */
-function serverName(body: Buffer): string | undefined {
+/**
+ * The host_name of a ClientHello body's server_name extension (undefined when there is none or it is
+ * malformed), and whether its ALPN extension offers acme-tls/1.
+ */
+function readExtensions(body: Buffer): HelloRead {
+  let servername: string | undefined;
+  let acmeTls = false;
   // legacy_version (2), random (32), then session id, cipher suites and compression methods.
   let p = 34;
-  if (p + 1 > body.length) return undefined;
+  if (p + 1 > body.length) return NONE;
   p += 1 + body[p]!;
-  if (p + 2 > body.length) return undefined;
+  if (p + 2 > body.length) return NONE;
   p += 2 + body.readUInt16BE(p);
-  if (p + 1 > body.length) return undefined;
+  if (p + 1 > body.length) return NONE;
   p += 1 + body[p]!;
-  if (p + 2 > body.length) return undefined;
+  if (p + 2 > body.length) return NONE;
   const end = p + 2 + body.readUInt16BE(p);
-  if (end > body.length) return undefined;
+  if (end > body.length) return NONE;
   p += 2;
   while (p + 4 <= end) {
     const type = body.readUInt16BE(p);
     const length = body.readUInt16BE(p + 2);
     p += 4;
-    if (p + length > end) return undefined;
-    if (type === SERVER_NAME_EXTENSION) return hostName(body.subarray(p, p + length));
+    if (p + length > end) return NONE;
+    if (type === SERVER_NAME_EXTENSION) servername = hostName(body.subarray(p, p + length));
+    else if (type === ALPN_EXTENSION) acmeTls = offersAcmeTls(body.subarray(p, p + length));
     p += length;
   }
-  return undefined;
+  return acmeTls ? { complete: true, servername, acmeTls: true } : { complete: true, servername };
+}
+
+function offersAcmeTls(extension: Buffer): boolean {
+  // protocol_name_list (2-byte length) of 1-byte-length names.
+  if (extension.length < 2 || extension.readUInt16BE(0) !== extension.length - 2) return false;
+  for (let p = 2; p < extension.length; ) {
+    const length = extension[p]!;
+    if (length === ACME_TLS.length && extension.compare(ACME_TLS, 0, ACME_TLS.length, p + 1, p + 1 + length) === 0) return true;
+    p += 1 + length;
+  }
+  return false;
 }
 
 function hostName(extension: Buffer): string | undefined {

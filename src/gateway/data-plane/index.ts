@@ -12,6 +12,8 @@ import { backendAgents } from "./backend-agents.js";
 import { rememberPresentedChain } from "./client-auth.js";
 import { materialKey } from "./contexts.js";
 import { requestHandler } from "./handler.js";
+import type { AcmeChallenges } from "../acme-challenges.js";
+import { acmeTlsServer } from "./acme-tls.js";
 import { createListener } from "./listener.js";
 import { buildSnapshot, contextFor, type Snapshot } from "./snapshot.js";
 
@@ -24,6 +26,8 @@ export interface DataPlaneOptions {
   handshakeTimeoutMs?: number;
   /** Where problems with stored objects are reported; they never include key material. Default: stderr. */
   warn?: (message: string) => void;
+  /** ACME tls-alpn-01 responses: answered to clients that offer ALPN acme-tls/1 for a host that has one. */
+  challenges?: AcmeChallenges;
 }
 
 export interface DataPlane {
@@ -77,11 +81,13 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
   const tls = Object.values(servers);
   // One set of ticket keys, so a session is resumed whichever server a client's next connection reaches.
   for (const server of tls) server.setTicketKeys(servers.bySni.getTicketKeys());
-  const listener = createListener((servername) => {
+  const acme = opts.challenges ? acmeTlsServer(opts.challenges, handshakeTimeout) : undefined;
+  const listener = createListener((servername, acmeTls) => {
+    if (acmeTls && acme && opts.challenges!.tlsAlpnContext(servername)) return acme;
     const asks = snap.policies.forName(servername).asks;
     if (servername) return asks ? servers.bySniAsking : servers.bySni;
     return asks ? servers.noSniAsking : servers.noSni;
-  }, tls, handshakeTimeout);
+  }, acme ? [...tls, acme] : tls, handshakeTimeout);
 
   for (const server of tls) {
     server.on("secureConnection", (socket: TLSSocket) => {
@@ -143,6 +149,7 @@ export function createDataPlane(opts: DataPlaneOptions = {}): DataPlane {
           server.close();
           server.closeIdleConnections();
         }
+        acme?.close();
       });
       return closing;
     },

@@ -1,5 +1,5 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
-import type { Server as HttpsServer } from "node:https";
+import type { Server as TlsServer } from "node:tls";
 import { readHello } from "./client-hello.js";
 
 /**
@@ -24,9 +24,10 @@ export interface Listener {
 
 /**
  * `route` picks the TLS server for a connection by the name its ClientHello asks for (undefined: none, or
- * no readable ClientHello); `servers` are all of them.
+ * no readable ClientHello) and whether it offers ALPN acme-tls/1 (an ACME CA validating tls-alpn-01);
+ * `servers` are all of them.
  */
-export function createListener(route: (servername: string | undefined) => HttpsServer, servers: readonly HttpsServer[], helloTimeoutMs: number): Listener {
+export function createListener(route: (servername: string | undefined, acmeTls: boolean) => TlsServer, servers: readonly TlsServer[], helloTimeoutMs: number): Listener {
   const sockets = new Set<Socket>();
   // What follows runs once per handshake, so it allocates as little as it can: no closure or timer per
   // connection. Connections still waiting for their ClientHello, by when they opened (in that order):
@@ -66,7 +67,7 @@ export function createListener(route: (servername: string | undefined) => HttpsS
     this.pause();
     // Put back what was read: the TLS server reads the ClientHello from the socket's buffer.
     this.unshift(received);
-    route(hello.servername).emit("connection", this);
+    route(hello.servername, hello.acmeTls === true).emit("connection", this);
   }
   const tcp = createTcpServer((socket) => {
     sockets.add(socket);

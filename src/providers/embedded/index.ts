@@ -1,4 +1,5 @@
 import type { Capabilities, Provider, ProviderFactory } from "../provider.js";
+import { acmeChallenge } from "./acme-challenges.js";
 import { createAdminClient } from "./client.js";
 import { copyGenerated } from "./copier.js";
 import { fetchLiveNode } from "./fetcher.js";
@@ -24,6 +25,7 @@ export const createEmbeddedProvider: ProviderFactory<EmbeddedGateway> = (gateway
     unlock: (node, holder) => releaseLock(client, node, holder),
     forceUnlock: (node) => forceReleaseLock(client, node),
     copyGenerated: (node, name, lockHolder) => copyGenerated(client, node, name, lockHolder),
+    acmeChallenge: (node, token, body, lockHolder) => acmeChallenge(client, node, token, body, lockHolder),
     close: () => client.close(),
   } satisfies Provider;
 };
