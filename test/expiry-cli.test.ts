@@ -119,7 +119,7 @@ describe("certform expiry", () => {
       ["Warning", "20", expect.stringMatching(/^\d{4}-\d\d-\d\d$/), "prod", "certificate", "mid"],
     ]);
     expect(r.stdout).toContain("(foreign)");
-    expect(r.stdout).toMatch(/2 certificates expire within 30d \(1 Critical, 1 Warning\)\./);
+    expect(r.stdout).toMatch(/2 certificates; 2 expire within 30d: 1 Critical, 1 Warning\./);
     expect(r.stdout).not.toContain("\u001b[");
   });
 
@@ -159,7 +159,7 @@ describe("certform expiry", () => {
       expect(post!.method).toBe("POST");
       expect(post!.type).toMatch(/application\/json/);
       expect(ExpiryReportSchema.parse(post!.body).certificates.map((c) => c.name)).toEqual(["legacy", "mid"]);
-      expect(post!.body.text).toMatch(/^certform expiry, stack payments: 2 certificates expire within 30d/);
+      expect(post!.body.text).toMatch(/^certform expiry, stack payments: 2 certificates; 2 expire within 30d: 1 Critical, 1 Warning\.\n/);
       expect(post!.body.text).toContain("• Critical: certificate legacy in prod expires on");
       expect(post!.body.text).toContain("not owned by any stack");
     } finally {
@@ -247,5 +247,44 @@ describe("alerts.criticalBefore", () => {
     expect(warnings).toEqual([expect.objectContaining({ address: "certificates.mid[prod]", message: expect.stringMatching(/inside alerts\.warnBefore 30d; replace the file mid\.pem/) })]);
     const md = await certform(["plan", dir, "--format", "markdown"]);
     expect(md.stdout).toMatch(/`expiring` `certificates\.mid\[prod\]`: .*replace the file mid\.pem/);
+  });
+
+  it("a generated certificate the plan keeps inside criticalBefore is an error at generate.renewBefore, unless the plan replaces it", async () => {
+    const gen = (alerts: string, validity: string) => `apiVersion: certform/v1
+kind: Stack
+name: gen
+environments:
+  prod:
+    gateway: { type: embedded, nodes: [${nodes.map((g) => JSON.stringify(g.admin)).join(", ")}] }
+certificates:
+  edge:
+    generate: { hosts: ["edge.example.com"], validity: ${validity}, renewBefore: 5d }
+alerts: ${alerts}
+`;
+    const genDir = writeStackDir({ "stack.yaml": gen("{ criticalBefore: 1d }", "10d") });
+    const applied = await certform(["apply", genDir, "--auto-approve"]);
+    expect(applied.code, applied.stdout).toBe(0);
+
+    const critical = gen("{ warnBefore: 30d, criticalBefore: 12d }", "10d");
+    writeFileSync(join(genDir, "stack.yaml"), critical);
+    const v = await certform(["validate", genDir, "--format", "json"]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).warnings.map((w: { code: string }) => w.code)).toEqual(["renew-after-critical"]);
+    const p = await certform(["plan", genDir, "--format", "json"]);
+    expect(p.code).toBe(1);
+    const pos = positionOf(critical, "5d");
+    expect(JSON.parse(p.stdout).errors).toEqual([
+      expect.objectContaining({ code: "expiring", severity: "error", address: "certificates.edge[prod]", line: pos.line, column: pos.column, message: expect.stringMatching(/\(9 days left, inside alerts\.criticalBefore 12d\), and this plan keeps it/) }),
+    ]);
+    const md = await certform(["plan", genDir, "--format", "markdown"]);
+    expect(md.code).toBe(1);
+    expect(md.stdout).toMatch(/^### ❌ certform plan: no plan/);
+    expect(md.stdout).toMatch(/\| error \| `.*stack\.yaml:\d+:\d+` \| `certificates\.edge\[prod\]` \| `expiring` \|/);
+
+    // A new validity is a new certificate: the plan replaces the critical one, so it may run.
+    writeFileSync(join(genDir, "stack.yaml"), gen("{ warnBefore: 30d, criticalBefore: 12d }", "30d"));
+    const replaced = await certform(["plan", genDir, "--format", "json"]);
+    expect(replaced.code, replaced.stdout).toBe(0);
+    expect(JSON.parse(replaced.stdout).resource_changes.map((c: { action: string }) => c.action)).toEqual(["replace"]);
   });
 });

@@ -1,4 +1,5 @@
-import type { ExpiryCertificate, ExpiryReport, ExpiryStatus } from "../model/expiry-report.js";
+import { EXPIRY_STATUSES, type ExpiryCertificate, type ExpiryReport, type ExpiryStatus } from "../model/expiry-report.js";
+import { durationSeconds } from "../model/index.js";
 import { nodeProblemsText } from "./node-problems.js";
 import type { Palette } from "./palette.js";
 import { textTable } from "./text-table.js";
@@ -14,13 +15,13 @@ export function statusColour(status: ExpiryStatus, c: Palette): (s: string) => s
   return (s) => s;
 }
 
-/** The window line every view ends with: how many are inside it, by status. */
+/** The window line every view ends with: how many expire inside the window, by status. */
 export function expirySummary(report: ExpiryReport): string {
-  const inside = report.certificates.filter((r) => r.status === "Expired" || r.status === "Critical" || r.status === "Warning");
-  const counts = (["Expired", "Critical", "Warning"] as const).map((s) => [s, inside.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
-  const by = counts.length > 0 ? ` (${counts.map(([s, n]) => `${n} ${s}`).join(", ")})` : "";
-  const what = report.filtered ? `${plural(report.certificates.length, "certificate")} expire within ${report.within}` : `${plural(report.certificates.length, "certificate")}, ${report.inside} within ${report.within} (alerts.warnBefore)`;
-  return `${what}${by}.`;
+  const window = `${report.within}${report.filtered ? "" : " (alerts.warnBefore)"}`;
+  const inside = report.certificates.filter((r) => Date.parse(r.notAfter) - Date.parse(report.generated_at) <= durationSeconds(report.within) * 1000);
+  const counts = EXPIRY_STATUSES.map((s) => [s, inside.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
+  const what = inside.length === 0 ? `none expires within ${window}` : `${inside.length === 1 ? "1 expires" : `${inside.length} expire`} within ${window}: ${counts.map(([s, n]) => `${n} ${s}`).join(", ")}`;
+  return `${plural(report.certificates.length, "certificate")}; ${what}.`;
 }
 
 /** `certform expiry` for a terminal or a CI log: one row per certificate, coloured by urgency. */

@@ -51,6 +51,9 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           if (durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
           }
+          else if (durationDays(spec.generate.renewBefore) < windows.criticalBeforeDays) {
+            report(c, { severity: "warning", code: "renew-after-critical", message: `renewBefore ${spec.generate.renewBefore} is shorter than alerts.criticalBefore ${state.alerts.criticalBefore}: the certificate becomes critical before plan renews it, and plan then refuses to run`, hint: `make renewBefore at least ${state.alerts.criticalBefore}, or shorten alerts.criticalBefore`, field: ["generate", "renewBefore"] });
+          }
           if (spec.generate.issuer) {
             // Read errors are shared by every instance that reads the same file: never modify one.
             const underIssuer = (e: unknown): never => {
