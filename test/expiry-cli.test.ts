@@ -97,13 +97,15 @@ describe("certform expiry", () => {
   });
 
   it("--within lists only what expires inside it (exit 2), or nothing (exit 0)", async () => {
-    const ten = await certform(["expiry", dir, "--within", "10d", "--format", "json"]);
+    const [ten, one, bad] = await Promise.all([
+      certform(["expiry", dir, "--within", "10d", "--format", "json"]),
+      certform(["expiry", dir, "--within", "1d", "--format", "json"]),
+      certform(["expiry", dir, "--within", "soon"]),
+    ]);
     expect(ten.code).toBe(2);
     expect(json(ten.stdout).certificates.map((c) => c.name)).toEqual(["legacy"]);
-    const one = await certform(["expiry", dir, "--within", "1d", "--format", "json"]);
     expect(one.code).toBe(0);
     expect(json(one.stdout)).toMatchObject({ certificates: [], inside: 0 });
-    const bad = await certform(["expiry", dir, "--within", "soon"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--within soon: a duration/);
   });
@@ -184,7 +186,7 @@ describe("certform expiry", () => {
 
 describe("certform list", () => {
   it("lists every object of every node with its owner, foreign ones included, and where each is", async () => {
-    const r = await certform(["list", dir, "--format", "json"]);
+    const [r, text, md] = await Promise.all([certform(["list", dir, "--format", "json"]), certform(["list", dir]), certform(["list", dir, "--format", "markdown"])]);
     expect(r.code, r.stderr).toBe(0);
     const report = ListReportSchema.parse(JSON.parse(r.stdout));
     const rows = report.objects.map((o) => [o.kind, o.name, o.owner, o.address, o.nodes.length, o.missingFrom.length]);
@@ -205,7 +207,6 @@ describe("certform list", () => {
     expect(report.objects[6]!.fingerprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(report.environments[0]!.nodes.map((n) => n.revision)).toEqual([expect.any(Number), expect.any(Number)]);
 
-    const text = await certform(["list", dir]);
     expect(text.code).toBe(0);
     const legacyLine = text.stdout.split("\n").find((l) => /^certificates\s+legacy\s/.test(l));
     expect(legacyLine).toMatch(/\(foreign\)/);
@@ -213,7 +214,6 @@ describe("certform list", () => {
     expect(text.stdout).toMatch(/^certificates\s+mid\s+payments\s+certificates\.mid\[prod\]/m);
     expect(text.stdout).toMatch(/7 objects: 1 foreign, owned by payments\./);
 
-    const md = await certform(["list", dir, "--format", "markdown"]);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain("| kind | name | owner | address | fingerprint | hosts | not after | nodes | detail |");
     expect(md.stdout).toMatch(/\| certificates \| `legacy` \| _foreign_ \|/);
@@ -224,14 +224,13 @@ describe("alerts.criticalBefore", () => {
   it("makes a certificate from a file inside it an error of validate and plan, at its certificate:, naming the file", async () => {
     writeStack("{ warnBefore: 30d, criticalBefore: 25d }");
     try {
-      const v = await certform(["validate", dir, "--format", "json"]);
+      const [v, p] = await Promise.all([certform(["validate", dir, "--format", "json"]), certform(["plan", dir])]);
       expect(v.code).toBe(1);
       const errors = JSON.parse(v.stdout).errors.filter((e: { code: string }) => e.code === "expiring");
       const text = stackYaml("{ warnBefore: 30d, criticalBefore: 25d }");
       const pos = positionOf(text, "{ file: mid.pem }");
       expect(errors).toEqual([expect.objectContaining({ file: expect.stringMatching(/stack\.yaml$/), line: pos.line, column: pos.column, address: "certificates.mid[prod]" })]);
       expect(errors[0].message).toMatch(/\(20 days left\), inside alerts\.criticalBefore 25d; replace the file mid\.pem/);
-      const p = await certform(["plan", dir]);
       expect(p.code).toBe(1);
       expect(p.stdout).toMatch(/error\[expiring\] certificates\.mid\[prod\]: .*inside alerts\.criticalBefore 25d; replace the file mid\.pem/);
       expect(p.stdout).toContain("No plan");
@@ -241,11 +240,10 @@ describe("alerts.criticalBefore", () => {
   });
 
   it("inside warnBefore only, the plan warns and names the file to replace", async () => {
-    const p = await certform(["plan", dir, "--format", "json"]);
+    const [p, md] = await Promise.all([certform(["plan", dir, "--format", "json"]), certform(["plan", dir, "--format", "markdown"])]);
     expect(p.code, p.stdout).toBe(0);
     const warnings = JSON.parse(p.stdout).warnings.filter((w: { code: string }) => w.code === "expiring");
     expect(warnings).toEqual([expect.objectContaining({ address: "certificates.mid[prod]", message: expect.stringMatching(/inside alerts\.warnBefore 30d; replace the file mid\.pem/) })]);
-    const md = await certform(["plan", dir, "--format", "markdown"]);
     expect(md.stdout).toMatch(/`expiring` `certificates\.mid\[prod\]`: .*replace the file mid\.pem/);
   });
 
@@ -267,16 +265,14 @@ alerts: ${alerts}
 
     const critical = gen("{ warnBefore: 30d, criticalBefore: 12d }", "10d");
     writeFileSync(join(genDir, "stack.yaml"), critical);
-    const v = await certform(["validate", genDir, "--format", "json"]);
+    const [v, p, md] = await Promise.all([certform(["validate", genDir, "--format", "json"]), certform(["plan", genDir, "--format", "json"]), certform(["plan", genDir, "--format", "markdown"])]);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).warnings.map((w: { code: string }) => w.code)).toEqual(["renew-after-critical"]);
-    const p = await certform(["plan", genDir, "--format", "json"]);
     expect(p.code).toBe(1);
     const pos = positionOf(critical, "5d");
     expect(JSON.parse(p.stdout).errors).toEqual([
       expect.objectContaining({ code: "expiring", severity: "error", address: "certificates.edge[prod]", line: pos.line, column: pos.column, message: expect.stringMatching(/\(9 days left, inside alerts\.criticalBefore 12d\), and this plan keeps it/) }),
     ]);
-    const md = await certform(["plan", genDir, "--format", "markdown"]);
     expect(md.code).toBe(1);
     expect(md.stdout).toMatch(/^### ❌ certform plan: no plan/);
     expect(md.stdout).toMatch(/\| error \| `.*stack\.yaml:\d+:\d+` \| `certificates\.edge\[prod\]` \| `expiring` \|/);
