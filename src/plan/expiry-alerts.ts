@@ -31,7 +31,7 @@ export function expiryAlerts(env: EnvironmentState, changes: readonly ResourceCh
       diagnose(inst.origin, change.address, {
         code: "expiring",
         message,
-        hint: `make generate.renewBefore longer than alerts.criticalBefore ${alerts.criticalBefore}, so that plan renews it, or run certform renew ${change.address}`,
+        hint: `make generate.renewBefore at least alerts.criticalBefore ${alerts.criticalBefore} (and shorter than validity), so that plan renews it; or run certform renew ${change.address}`,
         field: ["generate", "renewBefore"],
       }),
     );
