@@ -1,6 +1,5 @@
-import { durationDays, type CertificateSource, type Diagnostic } from "../model/index.js";
+import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
 import { checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, type Finding } from "../x509/index.js";
-import type { Alerts } from "../model/index.js";
 import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
 import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
@@ -50,8 +49,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         if (spec.generate) {
           if (durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
-          }
-          else if (durationDays(spec.generate.renewBefore) < windows.criticalBeforeDays) {
+          } else if (durationDays(spec.generate.renewBefore) < windows.criticalBeforeDays) {
             report(c, { severity: "warning", code: "renew-after-critical", message: `renewBefore ${spec.generate.renewBefore} is shorter than alerts.criticalBefore ${state.alerts.criticalBefore}: the certificate becomes critical before plan renews it, and plan then refuses to run`, hint: `make renewBefore at least ${state.alerts.criticalBefore}, or shorten alerts.criticalBefore`, field: ["generate", "renewBefore"] });
           }
           if (spec.generate.issuer) {
