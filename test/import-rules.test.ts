@@ -21,6 +21,7 @@ export const STAGES = [
   "plan",
   "render",
   "verify",
+  "inventory",
   "apply",
   "bundle",
   "quickstart",

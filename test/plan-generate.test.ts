@@ -14,7 +14,7 @@ afterAll(() => gw?.stop());
 
 async function plan(generate: string, now?: Date): Promise<Plan> {
   const dir = writeStackDir({
-    "stack.yaml": `apiVersion: certform/v1\nkind: Stack\nname: gen\nenvironments:\n  dev: { gateway: { type: embedded, nodes: ["${gw.admin}"] } }\ncertificates:\n  wildcard:\n    generate: ${generate}\n`,
+    "stack.yaml": `apiVersion: certform/v1\nkind: Stack\nname: gen\nenvironments:\n  dev: { gateway: { type: embedded, nodes: ["${gw.admin}"] } }\ncertificates:\n  wildcard:\n    generate: ${generate}\n# renewBefore 4d is inside the default criticalBefore (7d), which would refuse the plans made days ahead\nalerts: { criticalBefore: 1d }\n`,
   });
   const result = await planPaths([join(dir, "stack.yaml")], { prune: true, ...(now ? { now } : {}) });
   if ("failed" in result) throw new Error(JSON.stringify(result.failed));

@@ -12,6 +12,8 @@ import { registerExport } from "./export.js";
 import { registerExportCert } from "./export-cert.js";
 import { registerImport } from "./import.js";
 import { registerVerify } from "./verify.js";
+import { registerExpiry } from "./expiry.js";
+import { registerList } from "./list.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { CERTFORM_VERSION } from "./version.js";
 
@@ -34,6 +36,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerExportCert(program, setExit);
   registerImport(program, setExit);
   registerVerify(program, setExit);
+  registerExpiry(program, setExit);
+  registerList(program, setExit);
   registerNotYet(program, setExit);
   return program;
 }

@@ -1,6 +1,6 @@
 import { hasChanges } from "../model/plan.js";
 import { planPaths, savePlan } from "../plan/index.js";
-import { planFailureJson, renderPlanFailureText } from "../render/plan-failure.js";
+import { planFailureJson, renderPlanFailureMarkdown, renderPlanFailureText } from "../render/plan-failure.js";
 import { renderPlanJson } from "../render/plan-json.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderPlanSavedText, renderPlanText } from "../render/plan-text.js";
@@ -19,6 +19,7 @@ export async function runPlan(paths: string[], opts: PlanOptions): Promise<ExitC
   const result = await planPaths(paths, { ...opts, version: CERTFORM_VERSION });
   if ("failed" in result) {
     if (opts.format === "json") writeJson(planFailureJson(result.failed));
+    else if (opts.format === "markdown") process.stdout.write(renderPlanFailureMarkdown(result.failed));
     else process.stdout.write(renderPlanFailureText(result.failed, colorsFor(opts)));
     return EXIT.error;
   }

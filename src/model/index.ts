@@ -9,3 +9,4 @@ export * from "./diagnostic.js";
 export * from "./redact.js";
 export * from "./order.js";
 export * from "./labels.js";
+export * from "./alerts.js";

@@ -42,12 +42,12 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
     now: opts.now ?? new Date(),
     version: opts.version ?? "0.0.0",
   };
-  let { plan, problems, unchecked } = planChanges(input);
+  let { plan, problems, unchecked, errors } = planChanges(input);
   // Backends are looked at only where an endpoint's trust shrinks, then the plan is made again with what they showed.
   if (problems.length === 0 && unchecked.length > 0 && opts.checkBackends !== false) {
-    ({ plan, problems } = planChanges({ ...input, backends: await captureBackends(unchecked) }));
+    ({ plan, problems, errors } = planChanges({ ...input, backends: await captureBackends(unchecked) }));
   }
-  if (problems.length > 0) return { failed: { diagnostics: [], problems } };
+  if (problems.length > 0 || errors.length > 0) return { failed: { diagnostics: errors, problems } };
   return { plan };
 }
 

@@ -4,6 +4,7 @@ import type { LiveNode } from "../providers/provider.js";
 import type { DesiredState, EnvironmentState } from "../stack/index.js";
 import { generatedCopies, showCopies } from "./cluster-generated.js";
 import { desiredObjects, type DesiredObject } from "./desired-objects.js";
+import { expiryAlerts } from "./expiry-alerts.js";
 import { diffNode, type NodeDiff, type NodeVerdict, type PlanProblem } from "./diff-node.js";
 import type { BackendChains } from "./fetch-backends.js";
 import { hostClaimProblems } from "./host-claims.js";
@@ -28,9 +29,10 @@ const ORDER = { replace: 0, create: 1, update: 2, delete: 3, "no-op": 4 } as con
 
 /**
  * Diffs the stack against the live nodes and returns the Plan: a value, computed without side effects.
- * `unchecked`: backend URLs whose chains the warnings would use but `input.backends` lacks.
+ * `unchecked`: backend URLs whose chains the warnings would use but `input.backends` lacks; `errors`: what
+ * refuses the plan though the stack is valid (a kept certificate inside alerts.criticalBefore).
  */
-export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProblem[]; unchecked: string[] } {
+export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProblem[]; unchecked: string[]; errors: Diagnostic[] } {
   const { state, now } = input;
   const problems: PlanProblem[] = [];
   const changes: ResourceChangeValue[] = [];
@@ -38,6 +40,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
   const sources: Plan["sources"] = [];
   const warnings: Plan["warnings"] = input.warnings.map((d) => ({ address: d.address ?? null, code: d.code, message: d.message }));
   const unchecked: string[] = [];
+  const errors: Diagnostic[] = [];
 
   for (const env of state.environments) {
     const nodes = input.live.get(env.name) ?? [];
@@ -50,6 +53,9 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     const nodeNames = nodes.map((n) => n.node);
     const envChanges = showCopies(aggregate(env, desired, nodeNames, diffs, now), copies, indexes, now);
     changes.push(...envChanges);
+    const alerts = expiryAlerts(env, envChanges, state.alerts, now);
+    errors.push(...alerts.errors);
+    warnings.push(...alerts.warnings);
     const trust = trustLossWarnings({ stack: state.stack, nodes, operations: diffs.map((d) => d.operations), backends: input.backends ?? new Map(), now });
     warnings.push(...trust.warnings);
     unchecked.push(...trust.unchecked);
@@ -75,7 +81,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     stack_paths: input.stackPaths,
   };
   // Built to the Plan type; the schema orders and checks it where it is written out (renderPlanJson).
-  return { plan, problems, unchecked: [...new Set(unchecked)] };
+  return { plan, problems, unchecked: [...new Set(unchecked)], errors };
 }
 
 /** One change per instance: the nodes that need it, and drift where nodes disagree. */

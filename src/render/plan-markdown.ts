@@ -1,5 +1,6 @@
 import { changeCount, type Plan } from "../model/plan.js";
-import { CHANGE_ACTIONS, countsPhrase, plain, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeView, type Counts, type EnvironmentView, type Row } from "./plan-view.js";
+import { code, html, num, text } from "./markdown-escape.js";
+import { CHANGE_ACTIONS, countsPhrase, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeView, type Counts, type EnvironmentView, type Row } from "./plan-view.js";
 
 /** GitHub refuses comments past 65,536 characters; this leaves room for whatever CI wraps around the plan. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -19,35 +20,6 @@ const SUMMARY_LEVELS: readonly Limits[] = [
   { changes: 0, warnings: 5, environments: 20 },
   { changes: 0, warnings: 0, environments: 5 },
 ];
-
-const MAX_TEXT = 1000;
-const clip = (s: string): string => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s);
-const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-
-/** Text outside code spans: nothing in it can open markup, a link, a table cell or an HTML tag. */
-function text(s: string): string {
-  return clip(plain(s))
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]~|]/g, "\\$&");
-}
-
-/** Inside raw HTML (the summary line), where markdown is not parsed. */
-const html = (s: string): string => clip(plain(s)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
-/**
- * A code span that holds any value: fenced with more backticks than the value has in a row, and `|`
- * escaped in a table cell (GitHub unescapes it there; elsewhere it needs none). `<` and `>` are inert
- * inside a code span.
- */
-function code(s: string, where: "cell" | "text" = "text"): string {
-  const t = (where === "cell" ? clip(plain(s)).replace(/\|/g, "\\|") : clip(plain(s))) || " ";
-  const run = Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length));
-  const fence = "`".repeat(run + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") || (t.startsWith(" ") && t.endsWith(" ") && t.trim() !== "") ? " " : "";
-  return `${fence}${pad}${t}${pad}${fence}`;
-}
 
 function summaryTable(plan: Plan, envs: readonly EnvironmentView[], limit: number): string {
   const cells = (c: Counts) => [...CHANGE_ACTIONS.map((a) => num(c[a])), num(c["no-op"])];

@@ -7,6 +7,8 @@ import { PlanSchema } from "../model/plan.js";
 import { BundleManifestSchema } from "../model/bundle.js";
 import { VerifyReportSchema } from "../model/verify-report.js";
 import { ApplyReportSchema } from "../model/apply-report.js";
+import { ExpiryReportSchema } from "../model/expiry-report.js";
+import { ListReportSchema } from "../model/list-report.js";
 
 // Here rather than in src/model: the list names the gateway's admin API as well, and the model knows no
 // gateway. Read by `npm run schemas`, published-schemas.test.ts and `certform init`.
@@ -27,6 +29,8 @@ export const PUBLISHED_SCHEMAS: Record<string, PublishedSchema> = {
   "plan.schema.json": { schema: PlanSchema, id: "https://certform.dev/schemas/plan.schema.json" },
   "verify.schema.json": { schema: VerifyReportSchema, id: "https://certform.dev/schemas/verify.schema.json" },
   "apply.schema.json": { schema: ApplyReportSchema, id: "https://certform.dev/schemas/apply.schema.json" },
+  "expiry.schema.json": { schema: ExpiryReportSchema, id: "https://certform.dev/schemas/expiry.schema.json" },
+  "list.schema.json": { schema: ListReportSchema, id: "https://certform.dev/schemas/list.schema.json" },
   "gateway-admin.openapi.json": { build: gatewayOpenApi, id: "https://certform.dev/schemas/gateway-admin.openapi.json" },
 };
 

@@ -1,4 +1,4 @@
-import { durationDays, type Diagnostic } from "../model/index.js";
+import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
 import { checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, type Finding } from "../x509/index.js";
 import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
@@ -12,12 +12,13 @@ export interface ResolveOptions extends Partial<SourceReaderOptions> {
 export async function resolveMaterial(state: DesiredState, opts: ResolveOptions = {}): Promise<Diagnostic[]> {
   const reader = sourceReader({ env: opts.env ?? process.env, capture: opts.capture ?? true, ...(opts.captureTimeoutMs ? { captureTimeoutMs: opts.captureTimeoutMs } : {}) });
   const now = opts.now ?? new Date();
-  const warnBeforeDays = durationDays(state.alerts.warnBefore);
+  const windows = { warnBeforeDays: durationDays(state.alerts.warnBefore), criticalBeforeDays: durationDays(state.alerts.criticalBefore) };
   const out: Diagnostic[] = [];
-  const report = (inst: AnyInstance, f: Finding | SourceError) => {
+  const report = (inst: AnyInstance, f: Finding | SourceError, source?: CertificateSource) => {
     if (f instanceof SourceError) out.push(diagnose(inst.origin, inst.address, { code: f.code, message: f.message, hint: f.hint, field: f.field }));
     else {
-      const problem: Problem = { severity: f.severity, code: f.code, message: f.message, hint: f.hint, field: f.field ?? [] };
+      const { message, hint } = f.code === "expiring" ? expiringWords(f, source, state.alerts) : f;
+      const problem: Problem = { severity: f.severity, code: f.code, message, hint, field: f.field ?? [] };
       if (f.at) problem.at = f.at;
       out.push(diagnose(inst.origin, inst.address, problem));
     }
@@ -49,6 +50,8 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           // An ACME CA decides the validity, so only a self-made certificate's window can be checked here.
           if (!spec.generate.acme && durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
             report(c, { severity: "error", code: "renew-window", message: `renewBefore ${spec.generate.renewBefore} is not shorter than validity ${spec.generate.validity}: it would be replaced at every plan`, hint: "make renewBefore shorter than validity, e.g. validity: 90d, renewBefore: 30d", field: ["generate", "renewBefore"] });
+          } else if (durationDays(spec.generate.renewBefore) < windows.criticalBeforeDays) {
+            report(c, { severity: "warning", code: "renew-after-critical", message: `renewBefore ${spec.generate.renewBefore} is shorter than alerts.criticalBefore ${state.alerts.criticalBefore}: the certificate becomes critical before plan renews it, and plan then refuses to run`, hint: `make renewBefore at least ${state.alerts.criticalBefore}, or shorten alerts.criticalBefore`, field: ["generate", "renewBefore"] });
           }
           if (spec.generate.issuer) {
             // Read errors are shared by every instance that reads the same file: never modify one.
@@ -94,10 +97,10 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         const memo = [idOf(cert.chain), ...chain.slice(cert.chain.length).map(idOf), idOf(key), JSON.stringify(spec.hosts ?? null), pin ?? ""].join("|");
         let findings = checked.get(memo);
         if (!findings) {
-          findings = checkServerCertificate({ chain, ...(key ? { key } : {}), ...(spec.hosts ? { hosts: spec.hosts } : {}), now, warnBeforeDays, ...(pin ? { pinSha256: pin } : {}) });
+          findings = checkServerCertificate({ chain, ...(key ? { key } : {}), ...(spec.hosts ? { hosts: spec.hosts } : {}), now, ...windows, ...(pin ? { pinSha256: pin } : {}) });
           checked.set(memo, findings);
         }
-        for (const f of findings) report(c, f);
+        for (const f of findings) report(c, f, spec.certificate);
       }));
     }
     for (const t of env.trustedCertificates) {
@@ -106,7 +109,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         if (!cert) return;
         t.material = { chain: cert.chain };
         const pin = "url" in t.spec.certificate ? t.spec.certificate.sha256 : undefined;
-        for (const f of checkTrustedCertificate({ certificates: cert.chain, now, warnBeforeDays, ...(pin ? { pinSha256: pin } : {}) })) report(t, f);
+        for (const f of checkTrustedCertificate({ certificates: cert.chain, now, ...windows, ...(pin ? { pinSha256: pin } : {}) })) report(t, f, t.spec.certificate);
       }));
     }
   }
@@ -116,6 +119,19 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
     out.push(...duplicateContent(env), ...checkServedHosts(env));
   }
   return out;
+}
+
+/**
+ * An expiring certificate, said with the alert window it is inside and the source to renew: a file is named,
+ * so that the warning (and the plan, which carries it) says which file to replace.
+ */
+function expiringWords(f: Finding, source: CertificateSource | undefined, alerts: Alerts): { message: string; hint: string } {
+  const window = f.severity === "error" ? `alerts.criticalBefore ${alerts.criticalBefore}` : `alerts.warnBefore ${alerts.warnBefore}`;
+  const message = `${f.message}, inside ${window}`;
+  if (source && "file" in source) return { message: `${message}; replace the file ${source.file}`, hint: `put the renewed certificate in ${source.file}${f.severity === "error" ? " now" : " before it expires"}` };
+  if (source && "pkcs12" in source) return { message: `${message}; replace the file ${source.pkcs12}`, hint: `put the renewed certificate and key in ${source.pkcs12}${f.severity === "error" ? " now" : " before it expires"}` };
+  if (source && "url" in source) return { message: `${message}; ${source.url} presents it`, hint: "renew the certificate that server presents, then update sha256 if it is pinned" };
+  return { message, hint: "renew the certificate and put the new one in the stack" };
 }
 
 /** The hosts a certificate is served for: as declared, or else its DNS and IP SANs. */

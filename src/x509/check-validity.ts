@@ -7,8 +7,17 @@ import { plural } from "./input-form.js";
 
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** expired (error), not-yet-valid (warning) or expiring inside warnBeforeDays (warning). */
-export function validityFindings(cert: X509Certificate, where: string, now: Date, warnBeforeDays: number): Finding[] {
+/** The alert windows, in days: `alerts.warnBefore` and `alerts.criticalBefore` of the stack (0: none). */
+export interface ExpiryWindows {
+  warnBeforeDays: number;
+  criticalBeforeDays?: number;
+}
+
+/**
+ * expired (error), not-yet-valid (warning), or expiring: an error inside criticalBeforeDays, a warning
+ * inside warnBeforeDays. A window holds a certificate when notAfter − now ≤ the window, as `expiry --within`.
+ */
+export function validityFindings(cert: X509Certificate, where: string, now: Date, windows: ExpiryWindows): Finding[] {
   const { notBefore, notAfter } = certFields(cert);
   const label = certLabel(cert);
   if (notAfter.getTime() < now.getTime()) {
@@ -31,12 +40,14 @@ export function validityFindings(cert: X509Certificate, where: string, now: Date
     }];
   }
   const left = daysLeft(notAfter, now);
-  if (left < warnBeforeDays) {
+  const inside = (days: number | undefined) => days !== undefined && days > 0 && notAfter.getTime() - now.getTime() <= days * 86_400_000;
+  const critical = inside(windows.criticalBeforeDays);
+  if (critical || inside(windows.warnBeforeDays)) {
     return [{
-      severity: "warning",
+      severity: critical ? "error" : "warning",
       code: "expiring",
       message: `${where} ${label} expires on ${day(notAfter)} (${left === 0 ? "less than a day" : plural(left, "day")} left)`,
-      hint: "renew it before it expires",
+      hint: critical ? "renew it now: it is inside the critical window" : "renew it before it expires",
       field: CERT,
     }];
   }

@@ -178,6 +178,14 @@ describe("checkServerCertificate", () => {
     expect(codes(server({ chain: [soon], warnBeforeDays: 7 }))).not.toContain("expiring");
   });
 
+  it("expiring is an error inside criticalBeforeDays (notAfter − now ≤ the window)", async () => {
+    const soon = await leaf({ hosts: ["soon.example.com"], notAfter: daysFromNow(10.5) });
+    const at = (criticalBeforeDays: number) => checkServerCertificate({ chain: [soon.certificate], now: now(), warnBeforeDays: 30, criticalBeforeDays }).filter((f) => f.code === "expiring");
+    expect(at(12).map((f) => f.severity)).toEqual(["error"]);
+    expect(at(10).map((f) => f.severity)).toEqual(["warning"]);
+    expect(at(0).map((f) => f.severity)).toEqual(["warning"]);
+  });
+
   it("weak-key warns on RSA under 2048 bits", async () => {
     const weak = await leaf({ keyType: "rsa-1024" });
     const f = only(server({ chain: [weak], key: weak }), "weak-key");

@@ -13,6 +13,8 @@ export interface ServerCheckInput {
   hosts?: string[];
   now: Date;
   warnBeforeDays: number;
+  /** Expiring inside this many days is an error (alerts.criticalBefore); default: never. */
+  criticalBeforeDays?: number;
   pinSha256?: string;
 }
 
@@ -20,6 +22,8 @@ export interface TrustedCheckInput {
   certificates: X509Certificate[];
   now: Date;
   warnBeforeDays: number;
+  /** Expiring inside this many days is an error (alerts.criticalBefore); default: never. */
+  criticalBeforeDays?: number;
   pinSha256?: string;
 }
 
@@ -45,7 +49,7 @@ export function checkServerCertificate(input: ServerCheckInput): Finding[] {
 
   const where = (cert: X509Certificate, i: number): string =>
     chain.length === 1 ? "the certificate" : cert === leaf ? "the leaf" : `certificate ${i + 1} of the chain`;
-  chain.forEach((cert, i) => findings.push(...validityFindings(cert, where(cert, i), input.now, input.warnBeforeDays)));
+  chain.forEach((cert, i) => findings.push(...validityFindings(cert, where(cert, i), input.now, input)));
   chain.forEach((cert, i) => {
     findings.push(...weakKeyFindings(cert, where(cert, i)));
     // A root's self-signature is never checked by clients, so its hash does not matter.
@@ -62,7 +66,7 @@ export function checkTrustedCertificate(input: TrustedCheckInput): Finding[] {
   const findings: Finding[] = [];
   certificates.forEach((cert, i) => {
     const where = certificates.length === 1 ? "the certificate" : `certificate ${i + 1}`;
-    findings.push(...validityFindings(cert, where, input.now, input.warnBeforeDays));
+    findings.push(...validityFindings(cert, where, input.now, input));
     findings.push(...weakKeyFindings(cert, where));
     if (!isSelfSigned(cert)) findings.push(...sha1Findings(cert, where));
   });
