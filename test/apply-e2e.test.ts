@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplyReportSchema } from "../src/model/apply-report.js";
 import { certform } from "./support/cli.js";
 import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
-import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
+import { daysFromNow, issue, makeCa, toPem, type Issued } from "./support/pki.js";
 import { writeStackDir } from "./support/stack.js";
 
 let dev: GatewayProcess;
@@ -179,7 +179,13 @@ describe("certform apply", () => {
     expect((await certform(["plan", "--detailed-exitcode"], { cwd: dir })).code).toBe(0);
   });
 
-  it("destroy deletes everything the stack owns, children first", async () => {
+  it("destroy deletes everything the stack owns, children first, even a certificate that expired meanwhile", async () => {
+    // An expired certificate stops plan and apply; removing it is what destroy is for.
+    const expired = await issue({ issuer: ca, hosts: ["api.example.com"], notBefore: daysFromNow(-30), notAfter: daysFromNow(-1) });
+    writeStack(expired);
+    const plan = await certform(["plan"], { cwd: dir });
+    expect(plan.code).toBe(1);
+    expect(plan.stdout + plan.stderr).toContain("expired");
     const r = await certform(["destroy", "--auto-approve"], { cwd: dir });
     expect(r.stdout).toMatch(/Destroy complete! 0 created, 0 updated, 0 replaced, \d+ deleted\./);
     expect(r.code).toBe(0);

@@ -47,7 +47,7 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
   const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
   const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
   // url: sources are captured now: for a new plan at plan time, for a saved one to check them against it.
-  const read = await readForPlan(paths, envFilter ? { env: envFilter } : {});
+  const read = await readForPlan(paths, { ...(envFilter ? { env: envFilter } : {}), ...(opts.destroy ? { destroy: true } : {}) });
   if ("failed" in read) return { kind: "failed-plan", failed: read.failed };
   const { state } = read.stack;
   const providers = providersFor(state);

@@ -13,12 +13,18 @@ export interface StackRead {
   warnings: Diagnostic[];
 }
 
+// Findings about a certificate's validity window: they stop a plan that would serve it, never one that
+// removes it.
+const VALIDITY_CODES: ReadonlySet<string> = new Set(["expired", "expiring", "not-yet-valid"]);
+
 /**
  * Reads the stack once, as plan and apply need it: url: sources captured, every ${env:…} of the gateway
- * settings set. An error anywhere is no plan.
+ * settings set. An error anywhere is no plan, except, for `destroy`, an expired or expiring certificate:
+ * removing it is the point.
  */
-export async function readForPlan(paths: string[], opts: { env?: string[] } = {}): Promise<{ stack: StackRead } | { failed: PlanFailure }> {
+export async function readForPlan(paths: string[], opts: { env?: string[]; destroy?: boolean } = {}): Promise<{ stack: StackRead } | { failed: PlanFailure }> {
   const read = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
-  if (!read.state || read.diagnostics.some((d) => d.severity === "error")) return { failed: { diagnostics: read.diagnostics, problems: [] } };
-  return { stack: { paths, environments: opts.env ?? null, state: read.state, warnings: read.diagnostics.filter((d) => d.severity === "warning") } };
+  const diagnostics = opts.destroy ? read.diagnostics.map((d) => (d.severity === "error" && VALIDITY_CODES.has(d.code) ? { ...d, severity: "warning" as const } : d)) : read.diagnostics;
+  if (!read.state || diagnostics.some((d) => d.severity === "error")) return { failed: { diagnostics, problems: [] } };
+  return { stack: { paths, environments: opts.env ?? null, state: read.state, warnings: diagnostics.filter((d) => d.severity === "warning") } };
 }
