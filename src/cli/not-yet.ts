@@ -4,7 +4,6 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 // Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
 const PLANNED: [string, string][] = [
   ["expiry", "certificates on the gateways that expire soon"],
-  ["renew", "renew a generated certificate now"],
   ["haproxy", "the HAProxy configuration fragment for an environment"],
 ];
 
