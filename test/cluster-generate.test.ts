@@ -207,7 +207,7 @@ describe("a generated certificate in a two-node environment", () => {
     if ("failed" in made) throw new Error(JSON.stringify(made.failed));
     const change = made.plan.resource_changes.find((c) => c.address === "certificates.wild[prod]")!;
     expect(change.action).toBe("replace");
-    expect(change.reasons[0]).toMatch(/^inside renewBefore/);
+    expect(change.reasons[0]).toMatch(/^renewal due: expires in 1[45] days, renewBefore 20d$/);
     expect(change.drift).toEqual([]);
     const planFile = join(work, "renew.plan.json");
     const text = renderPlanJson(made.plan);

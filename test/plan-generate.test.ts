@@ -35,7 +35,7 @@ describe("generated certificates", () => {
 
     const renewal = (await plan(spec, new Date(Date.now() + 7 * DAY))).resource_changes[0]!;
     expect(renewal.action).toBe("replace");
-    expect(renewal.reasons[0]).toMatch(/^inside renewBefore: [23] days left/);
+    expect(renewal.reasons[0]).toMatch(/^renewal due: expires in [23] days, renewBefore 4d$/);
 
     const changed = (await plan('{ hosts: ["*.dev.example.com"], validity: 10d, renewBefore: 4d, keyType: ec-p384 }')).resource_changes[0]!;
     expect(changed).toMatchObject({ action: "replace", reasons: ["generate settings changed"] });

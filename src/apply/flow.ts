@@ -8,6 +8,8 @@ import { keysForPlan, StalePlanError } from "./keys.js";
 import { lockEnvironments, lockHolderName } from "./locks.js";
 import { verifyAppliedEnvironment } from "../verify/applied.js";
 import type { ApplyResult, VerificationProblem } from "./result.js";
+import type { ApplyCommand } from "../render/apply-outcome.js";
+import type { EnvironmentState } from "../stack/index.js";
 
 export interface ApplyUi {
   /** Shows the plan and asks for approval; false stops apply (nothing written). */
@@ -24,7 +26,9 @@ export interface ApplyFlowOptions {
   version: string;
   /** destroy: plan the deletion of everything the stack owns. */
   destroy?: boolean;
-  command: "apply" | "destroy";
+  command: ApplyCommand;
+  /** renew: the address of the generated certificate to renew; the plan is just that renewal. */
+  renew?: string;
   /** Called with the lock release, so that Ctrl-C can release it too. */
   onLocked?: (release: () => Promise<void>) => void;
 }
@@ -77,7 +81,7 @@ async function lockedApply(stack: StackRead, saved: Plan | undefined, providers:
     if (stale.length > 0) return { kind: "stale", reasons: stale };
     plan = saved;
   } else {
-    const made = await makePlan(stack, { prune: opts.prune, version: opts.version, providers, ...(opts.adopt ? { adopt: true } : {}), ...(opts.destroy ? { destroy: true } : {}) });
+    const made = await makePlan(stack, { prune: opts.prune, version: opts.version, providers, ...(opts.adopt ? { adopt: true } : {}), ...(opts.destroy ? { destroy: true } : {}), ...(opts.renew !== undefined ? { renew: opts.renew } : {}) });
     if ("failed" in made) return { kind: "failed-plan", failed: made.failed };
     plan = made.plan;
   }
@@ -87,7 +91,10 @@ async function lockedApply(stack: StackRead, saved: Plan | undefined, providers:
     opts.verify && opts.command !== "destroy"
       ? (env: Plan["environments"][number]) => {
           const declared = state.environments.find((e) => e.name === env.name);
-          return declared ? verifyAppliedEnvironment(declared, providers.get(env.name)!, state.stack) : Promise.resolve([]);
+          if (!declared) return Promise.resolve([]);
+          // renew writes one certificate and its JWKs: what else the stack has pending is plan's to show, not a failed renewal.
+          const checked = opts.renew !== undefined ? only(declared, new Set(plan.resource_changes.map((c) => c.address))) : declared;
+          return verifyAppliedEnvironment(checked, providers.get(env.name)!, state.stack);
         }
       : undefined;
   if (!hasChanges(plan)) {
@@ -129,4 +136,10 @@ async function staleNodes(plan: Plan, providers: ReadonlyMap<string, Provider>):
     }
   }
   return reasons;
+}
+
+/** The environment with only the instances at `addresses`. */
+function only(env: EnvironmentState, addresses: ReadonlySet<string>): EnvironmentState {
+  const keep = <T extends { address: string }>(list: T[]) => list.filter((i) => addresses.has(i.address));
+  return { ...env, certificates: keep(env.certificates), trustedCertificates: keep(env.trustedCertificates), endpoints: keep(env.endpoints), trustAssignments: keep(env.trustAssignments), jwks: keep(env.jwks) };
 }

@@ -1,6 +1,6 @@
 import { applyFlow, type ApplyOutcome } from "../apply/flow.js";
 import { LockHeldError } from "../apply/locks.js";
-import { applySucceeded, type ApplyErrorView } from "../render/apply-outcome.js";
+import { applySucceeded, type ApplyCommand, type ApplyErrorView } from "../render/apply-outcome.js";
 import { applyErrorJson, applyJson } from "../render/apply-json.js";
 import { APPLY_INTERRUPTED_TEXT, applyProgressText, renderApplyCancelledText, renderApplyErrorText, renderApplyText } from "../render/apply-text.js";
 import { renderPlanText } from "../render/plan-text.js";
@@ -15,10 +15,12 @@ export interface ApplyOptions extends CommonOptions {
   verify: boolean;
   prune: boolean;
   adopt?: boolean;
+  /** renew: the generated certificate to renew; the plan is just that renewal. */
+  renew?: string;
 }
 
 /** apply and destroy: the flow of src/apply, with the terminal's questions, progress and report. */
-export async function runApply(target: { paths: string[] } | { planFile: string }, opts: ApplyOptions, command: "apply" | "destroy"): Promise<ExitCode> {
+export async function runApply(target: { paths: string[] } | { planFile: string }, opts: ApplyOptions, command: ApplyCommand): Promise<ExitCode> {
   const json = opts.format === "json";
   // With --format json, stdout holds the one JSON document: everything for people goes to stderr.
   const out = json ? process.stderr : process.stdout;
@@ -44,7 +46,7 @@ export async function runApply(target: { paths: string[] } | { planFile: string 
   try {
     outcome = await applyFlow(
       target,
-      { prune: opts.prune, parallelism, verify: opts.verify, version: CERTFORM_VERSION, command, destroy: command === "destroy", onLocked: (r) => (release = r), ...(opts.env ? { env: opts.env } : {}), ...(opts.adopt ? { adopt: true } : {}) },
+      { prune: opts.prune, parallelism, verify: opts.verify, version: CERTFORM_VERSION, command, destroy: command === "destroy", onLocked: (r) => (release = r), ...(opts.env ? { env: opts.env } : {}), ...(opts.adopt ? { adopt: true } : {}), ...(opts.renew !== undefined ? { renew: opts.renew } : {}) },
       {
         approve: async (plan) => {
           say(renderPlanText(plan, c));

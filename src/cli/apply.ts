@@ -42,6 +42,19 @@ export function registerApply(program: Command, setExit: (code: ExitCode) => voi
     setExit(await runApply({ paths: stackPaths(paths) }, { ...opts, verify: false, prune: true }, "destroy"));
   });
 
+  const renew = program
+    .command("renew")
+    .description("renew a generated certificate now: a plan and apply of just that replacement")
+    .argument("<address>", "the generated certificate: certificates.NAME, or certificates.NAME[ENVIRONMENT] for one environment")
+    .argument("[paths...]", "stack files or directories (default: ./stacks)")
+    .option("--auto-approve", "renew without asking")
+    .option("--parallelism <n>", "how many nodes are written at once", "10")
+    .option("--no-verify", "skip the TLS verification after each environment");
+  addCommonOptions(renew).action(async (address: string, paths: string[], opts: ApplyOptions) => {
+    const { runApply } = await import("./apply-run.js");
+    setExit(await runApply({ paths: stackPaths(paths) }, { ...opts, prune: true, renew: address }, "renew"));
+  });
+
   const unlock = program
     .command("force-unlock")
     .description("release the lock of every node of an environment, left by a killed apply")

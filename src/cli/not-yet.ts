@@ -3,7 +3,6 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 
 // Commands of the contract that later issues deliver; they say so plainly instead of being unknown.
 const PLANNED: [string, string][] = [
-  ["renew", "renew a generated certificate now"],
   ["haproxy", "the HAProxy configuration fragment for an environment"],
 ];
 
@@ -16,7 +15,8 @@ export function registerNotYet(program: Command, setExit: (code: ExitCode) => vo
       .allowExcessArguments()
       .action(() => {
         const others = PLANNED.map(([n]) => n).filter((n) => n !== name);
-        process.stderr.write(`certform ${name} is not available yet in this version, nor are ${others.join(" and ")}; certform --help lists the commands there are.\n`);
+        const nor = others.length === 0 ? "" : `, nor ${others.length === 1 ? "is" : "are"} ${others.join(" and ")}`;
+        process.stderr.write(`certform ${name} is not available yet in this version${nor}; certform --help lists the commands there are.\n`);
         setExit(EXIT.error);
       });
   }

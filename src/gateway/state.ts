@@ -77,6 +77,11 @@ export interface GatewayState {
   environment: string;
   /** Increases with every committed change. */
   revision: number;
+  /**
+   * When the revision last increased (ISO 8601), for GET /metrics. Absent until the first change made by a
+   * version that records it.
+   */
+  changedAt?: string;
   certificates: PersistentMap<StoredCertificate>;
   trusted: PersistentMap<StoredTrusted>;
   endpoints: PersistentMap<StoredEndpoint>;

@@ -49,7 +49,7 @@ export const ResourceChange = z
     kind: z.enum(["certificates", "trustedCertificates", "endpoints", "trustAssignments", "jwks"]),
     name: z.string(),
     action: z.enum(ACTIONS),
-    reasons: z.array(z.string()).describe("Why, in words: 'certificate content changed', 'inside renewBefore (12 days left)', 'because certificates.api[prod] is replaced'."),
+    reasons: z.array(z.string()).describe("Why, in words: 'certificate content changed', 'renewal due: expires in 12 days, renewBefore 30d', 'because certificates.api[prod] is replaced'."),
     before: ObjectSummary.nullable(),
     after: ObjectSummary.nullable(),
     nodes: z.array(z.string()).describe("The nodes this change writes to; all of the environment's unless they differ (drift)."),

@@ -20,7 +20,7 @@ const desired: DesiredObject = {
   body: { hosts: ["*.example.com"], default: false, generate: { hosts: ["*.example.com"], keyType: "ec-p256", validityDays: 60 }, labels },
   settings: { hosts: ["*.example.com"], default: false },
   summary: { object: { collection: "certificates", name: "wild" }, settings: {}, labels },
-  renewBeforeDays: 20,
+  renewBefore: "20d",
 };
 
 function node(name: string, cert?: { fp: string; daysLeft?: number; hash?: string }): LiveIndex {
@@ -60,6 +60,6 @@ describe("generatedCopies", () => {
     const [c1, c2, c3] = copiesOf([node("n1", { fp: "A" }), node("n2"), node("n3", { fp: "C", daysLeft: 5 })]);
     expect(c1).toBeUndefined();
     expect(c2!.reason).toMatch(/^drift: n2 lacks it; copied from n1/);
-    expect(c3!.reason).toMatch(/^drift: n3 holds one to replace \(inside renewBefore: 5 days left/);
+    expect(c3!.reason).toMatch(/^drift: n3 holds one to replace \(renewal due: expires in 5 days, renewBefore 20d/);
   });
 });

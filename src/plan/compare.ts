@@ -2,6 +2,7 @@ import { LABEL } from "../model/index.js";
 import type { LiveObject } from "../providers/provider.js";
 import { liveChain } from "./chain-cache.js";
 import type { DesiredObject } from "./desired-objects.js";
+import { renewalReason } from "./renewal.js";
 
 export interface Comparison {
   action: "update" | "replace" | "no-op";
@@ -33,9 +34,9 @@ export function compare(d: DesiredObject, live: LiveObject, now: Date): Comparis
     } else {
       if (live.fields.generated !== true) reasons.push("the stack now has the gateway generate it");
       else if (live.labels[LABEL.hash] !== (d.body.labels as Record<string, string>)[LABEL.hash]) reasons.push("generate settings changed");
-      else {
-        const daysLeft = Math.floor((Date.parse(String(live.fields.notAfter)) - now.getTime()) / 86_400_000);
-        if (d.renewBeforeDays !== undefined && daysLeft < d.renewBeforeDays) reasons.push(`inside renewBefore: ${daysLeft} day${daysLeft === 1 ? "" : "s"} left (renews ${d.renewBeforeDays} days before expiry)`);
+      else if (d.renewBefore !== undefined) {
+        const renewal = renewalReason(new Date(String(live.fields.notAfter)), d.renewBefore, now, { force: d.renewNow === true });
+        if (renewal) reasons.push(renewal);
       }
     }
   } else if (d.collection === "trusted" && !same(liveFingerprints(live), d.material?.fingerprints)) {

@@ -24,8 +24,9 @@ export interface DesiredObject {
   summary: ObjectSummaryValue;
   /** For certificates brought by the stack: the chain's fingerprints and the key's. */
   material?: { fingerprints: string[]; keyFingerprint256?: string };
-  /** For generated certificates: when to renew. */
-  renewBeforeDays?: number;
+  /** For generated certificates: when to renew (a duration such as `30d`), and whether `certform renew` forces it now. */
+  renewBefore?: string;
+  renewNow?: boolean;
   /** For JWKs: the certificate they come from and what happens when it changes or goes. */
   jwk?: { sourceAddress: string; sourceKind: "certificates" | "trustedCertificates"; onChange: "update" | "disconnect"; onDelete: "delete" | "disconnect" };
 }
@@ -89,7 +90,7 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
         body: { hosts: c.hosts, default: c.spec.default, generate, labels },
         settings: { ...settings, generate: { hosts: g.hosts, keyType: g.keyType, validity: g.validity, renewBefore: g.renewBefore, ...(issuer ? { issuer: issuer[0]!.fingerprint256 } : {}), ...(g.acme ? { acme: g.acme.directory } : {}) } },
         summary: { object: object(c.name, "certificates"), settings: { ...settings, generated: true, keyType: g.keyType, ...(g.acme ? { acme: g.acme.directory, challenge: g.acme.challenge } : { validity: g.validity }) }, labels },
-        renewBeforeDays: durationDays(g.renewBefore),
+        renewBefore: g.renewBefore,
       };
       if (issuer && c.material?.key) d.keyRef = { address: c.address, field: "generate.issuer.key", keyFingerprint256: fingerprintKey(c.material.key) };
       if (g.acme && c.material?.key) d.keyRef = { address: c.address, field: "generate.acme.key", keyFingerprint256: fingerprintKey(c.material.key) };

@@ -6,6 +6,7 @@ import type { PlanProblem } from "./diff-node.js";
 import { captureBackends } from "./fetch-backends.js";
 import { fetchLiveState } from "./fetch-live.js";
 import { planChanges, type PlanInput } from "./plan-changes.js";
+import { renewalOnly, renewTargets } from "./renew-only.js";
 import { readForPlan, type StackRead } from "./stack-read.js";
 
 export interface PlanFailure {
@@ -22,11 +23,15 @@ export interface MakePlanOptions {
   checkBackends?: boolean;
   /** The providers to read the nodes with (apply's, which hold the locks); built here and closed after when not given. */
   providers?: ReadonlyMap<string, Provider>;
+  /** `certform renew`: the address of a generated certificate; the plan is then just its renewal. */
+  renew?: string;
 }
 
 /** Read every node, diff against the stack as read: the plan, or why there is none. Shared by plan and apply. */
 export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise<{ plan: Plan } | { failed: PlanFailure }> {
   const { providers } = opts;
+  const renewal = opts.renew === undefined ? undefined : renewTargets(stack.state, opts.renew);
+  if (renewal && "problem" in renewal) return { failed: { diagnostics: [], problems: [renewal.problem] } };
   const { live, problems: readProblems } = providers ? await fetchLiveState(stack.state, providers) : await withProviders(stack.state, (p) => fetchLiveState(stack.state, p));
   if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
   // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion.
@@ -41,14 +46,18 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
     stackPaths: stack.paths,
     now: opts.now ?? new Date(),
     version: opts.version ?? "0.0.0",
+    ...(renewal ? { renew: renewal.addresses } : {}),
   };
   let { plan, problems, unchecked, errors } = planChanges(input);
   // Backends are looked at only where an endpoint's trust shrinks, then the plan is made again with what they showed.
   if (problems.length === 0 && unchecked.length > 0 && opts.checkBackends !== false) {
     ({ plan, problems, errors } = planChanges({ ...input, backends: await captureBackends(unchecked) }));
   }
-  if (problems.length > 0 || errors.length > 0) return { failed: { diagnostics: errors, problems } };
-  return { plan };
+  // renew: only what it replaces is judged; a certificate elsewhere in the stack inside criticalBefore is
+  // another plan's business, and must not stop the renewal that may be the fix.
+  const blocking = renewal ? errors.filter((e) => e.address !== undefined && e.address !== null && renewal.addresses.some((a) => e.address === a || e.address!.startsWith(`${a}[`))) : errors;
+  if (problems.length > 0 || blocking.length > 0) return { failed: { diagnostics: blocking, problems } };
+  return { plan: renewal ? renewalOnly(plan, renewal.addresses) : plan };
 }
 
 /** `plan PATH…`: reads the stack once and plans it. */

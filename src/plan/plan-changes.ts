@@ -23,6 +23,8 @@ export interface PlanInput {
   version: string;
   /** The chains of backends whose endpoints' trust shrinks, captured before planning (see `unchecked`). */
   backends?: BackendChains;
+  /** Generated certificates to renew now whatever their expiry (`certform renew`), by instance address. */
+  renew?: readonly string[];
 }
 
 const ORDER = { replace: 0, create: 1, update: 2, delete: 3, "no-op": 4 } as const;
@@ -45,6 +47,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
   for (const env of state.environments) {
     const nodes = input.live.get(env.name) ?? [];
     const desired = desiredObjects(state.stack, env, now);
+    for (const d of desired) if (input.renew?.includes(d.address)) d.renewNow = true;
     const indexes = nodes.map((n) => indexLiveNode(n, state.stack));
     const copies = generatedCopies(desired, indexes, now);
     const diffs = indexes.map((index, i) => diffNode(desired, index, { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now, copies: copies[i]! }));

@@ -17,7 +17,8 @@ export type ApplyOutcomeView =
 /** An apply that ended by an error instead of an outcome: a held lock, or anything else. */
 export type ApplyErrorView = { kind: "locked"; message: string; environment: string; holder: string; since: string } | { kind: "error"; message: string };
 
-export type ApplyCommand = "apply" | "destroy";
+/** renew is an apply of one renewal, and reads as one. */
+export type ApplyCommand = "apply" | "destroy" | "renew";
 
 /** Whether the run succeeded, by the outcome alone: what the exit code follows. */
 export function applySucceeded(outcome: ApplyOutcomeView): boolean {

@@ -94,8 +94,8 @@ describe("admin HTTP", () => {
     expect(m.text).toMatch(/^certform_gateway_objects\{collection="trusted"\} 1$/m);
     expect(m.text).toMatch(/^certform_gateway_lock_held 1$/m);
     const notAfter = Math.floor(new Date(ca.certificate.validTo).getTime() / 1000);
-    expect(m.text).toContain(`certform_certificate_not_after_seconds{name="small",kind="trusted"} ${notAfter}`);
-    expect(m.text).toMatch(/^certform_certificate_days_left\{name="small",kind="trusted"\} 36(49|50)$/m);
+    expect(m.text).toContain(`certform_certificate_not_after_seconds{kind="trustedCertificates",name="small",alias="small"} ${notAfter}`);
+    expect(m.text).toMatch(/^certform_certificate_days_left\{kind="trustedCertificates",name="small",alias="small"\} 36(49|50)$/m);
     expect(m.text).toMatch(/^certform_admin_requests_total\{method="GET",code="401"\} \d+$/m);
     expect(m.text).toMatch(/^certform_admin_requests_total\{method="PUT",code="413"\} 2$/m);
     expect(m.text).toMatch(/^# TYPE certform_admin_requests_total counter$/m);

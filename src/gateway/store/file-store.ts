@@ -166,6 +166,10 @@ export async function openStore(dir: string, ids: { node: string; environment: s
       environment: before.environment,
       revision: opts.bumpRevision === false ? before.revision : before.revision + 1,
     };
+    if (opts.bumpRevision === false) {
+      if (before.changedAt === undefined) delete next.changedAt;
+      else next.changedAt = before.changedAt;
+    } else next.changedAt = new Date().toISOString();
     const change = diffStates(before, next);
     freezeChanged(next, before, change);
     await journal.append(change);

@@ -9,6 +9,8 @@ import type { GatewayState, StateDocument, StoredLock } from "../state.js";
  */
 export interface StateChange {
   revision: number;
+  /** When the commit was made, for a commit that moved the revision. */
+  changedAt?: string;
   set?: Partial<Record<Collection, Record<string, unknown>>>;
   del?: Partial<Record<Collection, string[]>>;
   lock?: StoredLock | null;
@@ -37,6 +39,7 @@ export function diffStates(before: GatewayState, after: GatewayState): StateChan
     if (del.length > 0) (change.del ??= {})[c] = del;
   }
   if (before.lock !== after.lock) change.lock = after.lock;
+  if (after.changedAt !== undefined && before.changedAt !== after.changedAt) change.changedAt = after.changedAt;
   return change;
 }
 
@@ -49,6 +52,7 @@ export function applyChange(state: StateDocument, change: StateChange): void {
     for (const name of change.del?.[c] ?? []) delete target[name];
   }
   state.revision = change.revision;
+  if (change.changedAt !== undefined) state.changedAt = change.changedAt;
   if (change.lock !== undefined) state.lock = change.lock;
 }
 
@@ -70,5 +74,6 @@ export function changeProblem(value: unknown): string | undefined {
     }
   }
   if (v.lock !== undefined && v.lock !== null && typeof v.lock !== "object") return "lock is neither null nor an object";
+  if (v.changedAt !== undefined && (typeof v.changedAt !== "string" || Number.isNaN(Date.parse(v.changedAt)))) return "changedAt is not a time";
   return undefined;
 }
