@@ -12,6 +12,7 @@ import { registerExport } from "./export.js";
 import { registerExportCert } from "./export-cert.js";
 import { registerImport } from "./import.js";
 import { registerVerify } from "./verify.js";
+import { registerHaproxy } from "./haproxy.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { CERTFORM_VERSION } from "./version.js";
 
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerExportCert(program, setExit);
   registerImport(program, setExit);
   registerVerify(program, setExit);
+  registerHaproxy(program, setExit);
   registerNotYet(program, setExit);
   return program;
 }

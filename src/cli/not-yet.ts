@@ -5,7 +5,6 @@ import { EXIT, type ExitCode } from "./exit-codes.js";
 const PLANNED: [string, string][] = [
   ["expiry", "certificates on the gateways that expire soon"],
   ["renew", "renew a generated certificate now"],
-  ["haproxy", "the HAProxy configuration fragment for an environment"],
 ];
 
 export function registerNotYet(program: Command, setExit: (code: ExitCode) => void): void {
@@ -17,7 +16,7 @@ export function registerNotYet(program: Command, setExit: (code: ExitCode) => vo
       .allowExcessArguments()
       .action(() => {
         const others = PLANNED.map(([n]) => n).filter((n) => n !== name);
-        process.stderr.write(`certform ${name} is not available yet in this version, nor are ${others.join(" and ")}; certform --help lists the commands there are.\n`);
+        process.stderr.write(`certform ${name} is not available yet in this version, nor is ${others.join(" or ")}; certform --help lists the commands there are.\n`);
         setExit(EXIT.error);
       });
   }
