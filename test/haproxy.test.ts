@@ -1,0 +1,261 @@
+import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { committedUsers, parseCrtList } from "../src/providers/haproxy/answers.js";
+import { createRuntimeClient } from "../src/providers/haproxy/runtime.js";
+import { certform } from "./support/cli.js";
+import { handshake } from "./support/gateway.js";
+import { freePort, startHaproxy, type HaproxyProcess } from "./support/haproxy.js";
+import { issue, tempDir, type Issued } from "./support/pki.js";
+import { getVia } from "./support/tls-clients.js";
+
+// The HAProxy provider against real HAProxy processes: a configuration from `certform haproxy config`,
+// plan and apply through the runtime API, real handshakes per SNI, a backend that becomes trusted, a
+// replacement under continuous handshakes, a restart, and each trap of HAProxy 2.6 the provider handles.
+
+const run = promisify(execFile);
+const rt = createRuntimeClient(5000);
+
+let dir: string;
+let node: string;
+let port: number;
+let haproxy: HaproxyProcess | undefined;
+let backend: Server;
+let backendPort: number;
+let api: Issued;
+let api2: Issued;
+let web: Issued;
+let backendCert: Issued;
+
+interface StackShape {
+  apiFile?: "api" | "api2";
+  web?: boolean;
+  trust?: boolean;
+  extra?: string;
+}
+
+function stackText(s: StackShape = {}): string {
+  return `apiVersion: certform/v1
+kind: Stack
+name: shop
+environments:
+  dev:
+    gateway: { type: haproxy, nodes: ["${node}"], listen: "127.0.0.1:${port}", dir: ./haproxy }
+certificates:
+  api:
+    certificate: { file: ${s.apiFile ?? "api"}.pem }
+    key: { file: ${s.apiFile ?? "api"}.key }
+    hosts: [api.test]
+${
+  s.web === false
+    ? ""
+    : `  web:
+    certificate: { file: web.pem }
+    key: { file: web.key }
+`
+}trustedCertificates:
+  billing-ca:
+    certificate: { file: backend.pem }
+endpoints:
+  billing: { url: "https://127.0.0.1:${backendPort}/v1", path: /billing }
+${s.trust ? "trustAssignments:\n  billing-backend: { certificate: billing-ca, endpoint: billing }\n" : ""}${s.extra ?? ""}`;
+}
+
+async function writeStack(s: StackShape = {}): Promise<string> {
+  const file = join(dir, "stack.yaml");
+  await writeFile(file, stackText(s));
+  return file;
+}
+
+const apply = async (s: StackShape = {}) => {
+  const r = await certform(["apply", await writeStack(s), "--auto-approve"], { cwd: dir });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return r;
+};
+
+const served = async (servername: string) => new X509Certificate((await handshake(port, servername)).raw).fingerprint256;
+
+beforeAll(async () => {
+  dir = await tempDir("certform-haproxy-");
+  node = `unix://${join(dir, "admin.sock")}`;
+  port = await freePort();
+  [api, api2, web, backendCert] = await Promise.all([
+    issue({ hosts: ["api.test", "alt.test"] }),
+    issue({ hosts: ["api.test", "alt.test"] }),
+    issue({ hosts: ["web.test"] }),
+    issue({ hosts: ["127.0.0.1"] }),
+  ]);
+  await writeFile(join(dir, "api.pem"), api.pem);
+  await writeFile(join(dir, "api.key"), api.keyPem);
+  await writeFile(join(dir, "api2.pem"), api2.pem);
+  await writeFile(join(dir, "api2.key"), api2.keyPem);
+  // Blank lines inside and between PEM blocks: sent as they are, they would end the runtime API payload early.
+  await writeFile(join(dir, "web.pem"), `\n${web.pem.replace("\n", "\n\n")}\n\n`);
+  await writeFile(join(dir, "web.key"), web.keyPem);
+  await writeFile(join(dir, "backend.pem"), backendCert.pem);
+  backend = createServer({ cert: backendCert.pem, key: backendCert.keyPem }, (req, res) => res.end(`backend saw ${req.url}`));
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  backendPort = (backend.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await haproxy?.stop();
+  await new Promise((r) => backend?.close(r));
+});
+
+describe("certform haproxy config", () => {
+  it("prints a configuration haproxy -c accepts, and creates the files it loads", async () => {
+    const r = await certform(["haproxy", "config", await writeStack(), "--env", "dev"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`stats socket ${join(dir, "admin.sock")} mode 600 level admin`);
+    expect(r.stdout).toContain(`bind 127.0.0.1:${port} ssl crt-list ${join(dir, "haproxy", "crt-list.txt")} strict-sni`);
+    // The trap of 2.6: a CA file commit reaches only servers with a client certificate.
+    expect(r.stdout).toMatch(new RegExp(`server billing 127\\.0\\.0\\.1:${backendPort} .*ssl verify required ca-file \\S+/ca/billing\\.pem crt \\S+/client\\.pem`));
+    expect(r.stderr).toContain("created");
+    await writeFile(join(dir, "haproxy.cfg"), r.stdout);
+    await run("haproxy", ["-c", "-f", join(dir, "haproxy.cfg")]);
+
+    const fragment = await certform(["haproxy", "config", "stack.yaml", "--env", "dev", "--fragment"], { cwd: dir });
+    expect(fragment.code).toBe(0);
+    expect(fragment.stdout).not.toContain("global");
+    expect(fragment.stdout).toContain("frontend certform_dev");
+    expect(fragment.stderr).toBe("");
+  });
+
+  it("needs strict-sni: without it, HAProxy refuses to start on the empty crt-list", async () => {
+    const text = (await readFile(join(dir, "haproxy.cfg"), "utf8")).replace(" strict-sni", "");
+    await writeFile(join(dir, "no-strict.cfg"), text);
+    const err = await run("haproxy", ["-c", "-f", join(dir, "no-strict.cfg")]).then(() => undefined, (e: { stderr: string }) => e);
+    expect(err?.stderr).toMatch(/no SSL certificate specified for bind/);
+  });
+
+  it("refuses an environment whose gateway is not HAProxy", async () => {
+    await writeFile(join(dir, "embedded.yaml"), 'apiVersion: certform/v1\nkind: Stack\nname: e\nenvironments:\n  dev:\n    gateway: { type: embedded, nodes: ["http://127.0.0.1:1"] }\n');
+    const r = await certform(["haproxy", "config", "embedded.yaml", "--env", "dev"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("not haproxy");
+  });
+});
+
+describe("plan refuses what HAProxy cannot hold", () => {
+  it("names JWKs, management-scope trust, client trust and default certificates for the environment", async () => {
+    const extra = `jwks:\n  signing: { certificate: billing-ca }\n`;
+    const file = join(dir, "unsupported.yaml");
+    const text = stackText({ trust: true, extra })
+      .replace("billing-backend: { certificate: billing-ca, endpoint: billing }", "billing-backend: { certificate: billing-ca, endpoint: billing }\n  idp: { certificate: billing-ca, scope: management }")
+      .replace("    hosts: [api.test]", "    hosts: [api.test]\n    default: true");
+    await writeFile(file, text);
+    const r = await certform(["plan", file, "--format", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    for (const what of ["jwks.signing[dev]", "trustAssignments.idp[dev]", "certificates.api[dev]"]) expect(r.stdout).toContain(what);
+    expect(r.stdout).toContain("cannot hold JWKs");
+    expect(r.stdout).toContain("management-scope trust");
+    expect(r.stdout).toContain("default certificate");
+  });
+});
+
+describe("a real HAProxy", () => {
+  beforeAll(async () => {
+    haproxy = await startHaproxy(join(dir, "haproxy.cfg"), node);
+  });
+
+  it("plan reads it at a revision; apply serves each SNI its declared certificate, keeping SNI filters", async () => {
+    const plan = await certform(["plan", await writeStack(), "--format", "json"], { cwd: dir });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).summary).toMatchObject({ create: 4 });
+    const r = await apply();
+    expect(r.stdout).toContain("verified over TLS");
+    expect(await served("api.test")).toBe(api.certificate.fingerprint256);
+    expect(await served("web.test")).toBe(web.certificate.fingerprint256);
+    // alt.test is a SAN of api's certificate but not one of its hosts: the crt-list entry's filter holds.
+    await expect(handshake(port, "alt.test")).rejects.toThrow();
+    const entries = parseCrtList(await rt.send(node, `show ssl crt-list -n ${join(dir, "haproxy", "crt-list.txt")}`));
+    expect(entries.map((e) => e.filters)).toEqual([["api.test"], ["web.test"]]);
+    expect(await readFile(join(dir, "haproxy", "crt-list.txt"), "utf8")).toContain("api.pem api.test\n");
+    const again = await certform(["plan", "stack.yaml", "--detailed-exitcode"], { cwd: dir });
+    expect(again.code, again.stdout).toBe(0);
+  });
+
+  it("a backend with a self-signed certificate answers 503 until it is trusted, then 200", async () => {
+    expect((await getVia(port, "api.test", "/billing/x")).status).toBe(503);
+    await apply({ trust: true });
+    const res = await getVia(port, "api.test", "/billing/x");
+    expect(res).toEqual({ status: 200, body: "backend saw /v1/x" });
+  });
+
+  it("replaces a certificate under continuous handshakes without one failure", async () => {
+    let stop = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const loop = (async () => {
+      while (!stop) {
+        await handshake(port, "api.test").then(
+          () => ok++,
+          (err: Error) => failures.push(err.message),
+        );
+      }
+    })();
+    await apply({ trust: true, apiFile: "api2" });
+    stop = true;
+    await loop;
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(0);
+    expect(await served("api.test")).toBe(api2.certificate.fingerprint256);
+  });
+
+  it("a restarted HAProxy serves the same, and plan finds nothing to do", async () => {
+    await haproxy!.stop();
+    haproxy = await startHaproxy(join(dir, "haproxy.cfg"), node);
+    expect(await served("api.test")).toBe(api2.certificate.fingerprint256);
+    expect(await served("web.test")).toBe(web.certificate.fingerprint256);
+    expect((await getVia(port, "api.test", "/billing")).status).toBe(200);
+    const plan = await certform(["plan", await writeStack({ trust: true, apiFile: "api2" }), "--detailed-exitcode"], { cwd: dir });
+    expect(plan.code, plan.stdout).toBe(0);
+  });
+
+  it("deletes a certificate: out of the crt-list first, since HAProxy refuses to delete one in use", async () => {
+    const path = join(dir, "haproxy", "certs", "web.pem");
+    expect(await rt.send(node, `del ssl cert ${path}`)).toContain("in use, can't be deleted");
+    await apply({ trust: true, apiFile: "api2", web: false });
+    await expect(handshake(port, "web.test")).rejects.toThrow();
+    expect(await rt.send(node, "show ssl cert")).not.toContain(path);
+    await expect(readFile(path)).rejects.toThrow();
+  });
+
+  it("aborts a certificate transaction a dead apply left open, instead of writing into it", async () => {
+    const path = join(dir, "haproxy", "certs", (await readdirCerts())[0]!);
+    expect(await rt.send(node, `set ssl cert ${path}`, `${api.pem}${api.keyPem}`)).toContain(`Transaction created for certificate ${path}`);
+    await apply({ trust: true, apiFile: "api", web: false });
+    expect(await rt.send(node, "show ssl cert")).not.toContain("# transaction");
+    expect(await served("api.test")).toBe(api.certificate.fingerprint256);
+  });
+
+  it("refuses a stale plan: the revision is a digest of what HAProxy answers", async () => {
+    const out = join(dir, "saved.plan");
+    const plan = await certform(["plan", await writeStack({ trust: true, apiFile: "api2", web: false }), "--out", out], { cwd: dir });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    // Someone else changes the node in between.
+    await apply({ trust: false, apiFile: "api", web: false });
+    const r = await certform(["apply", out, "--auto-approve"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/revision|stale|changed/i);
+  });
+});
+
+describe("commit answers", () => {
+  it("count the users a commit updated: none means nothing changed", () => {
+    expect(committedUsers("Committing /d/ca/x.pem.\nSuccess!\n", "/d/ca/x.pem")).toBe(1);
+    expect(committedUsers("Committing /d/ca/x.pem\nSuccess!\n", "/d/ca/x.pem")).toBe(0);
+    expect(committedUsers("Committing /d/ca/y.pem.\nSuccess!\n", "/d/ca/x.pem")).toBeUndefined();
+  });
+});
+
+async function readdirCerts(): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  return (await readdir(join(dir, "haproxy", "certs"))).filter((f) => f.endsWith(".pem"));
+}
