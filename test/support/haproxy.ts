@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRuntimeClient } from "../../src/providers/haproxy/runtime.js";
 
@@ -23,13 +24,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Debian installs HAProxy in /usr/sbin, which a non-root PATH often lacks. */
+export const HAPROXY = existsSync("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy";
+
 /** Starts `haproxy -db -f CONFIG` and resolves once its runtime API at `node` answers. */
 export async function startHaproxy(config: string, node: string): Promise<HaproxyProcess> {
-  const child: ChildProcess = spawn("haproxy", ["-db", "-f", config], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(HAPROXY, ["-db", "-f", config], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   let exited = false;
+  child.once("error", (err) => (log += `${err.message} (install HAProxy: apt-get install -y haproxy)`));
   const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
   const client = createRuntimeClient(2000);
   const deadline = Date.now() + 10_000;
