@@ -252,11 +252,40 @@ describe("a real HAProxy", () => {
   });
 });
 
-describe("commit answers", () => {
-  it("count the users a commit updated: none means nothing changed", () => {
-    expect(committedUsers("Committing /d/ca/x.pem.\nSuccess!\n", "/d/ca/x.pem")).toBe(1);
-    expect(committedUsers("Committing /d/ca/x.pem\nSuccess!\n", "/d/ca/x.pem")).toBe(0);
-    expect(committedUsers("Committing /d/ca/y.pem.\nSuccess!\n", "/d/ca/x.pem")).toBeUndefined();
+describe("HAProxy 2.6's CA file commit", () => {
+  it("reaches a server only if its server line has a client certificate (crt), which the generated configuration gives every one", async () => {
+    const socket = `unix://${join(dir, "ca-trap.sock")}`;
+    const placeholder = join(dir, "haproxy", "placeholder-ca.pem");
+    await writeFile(join(dir, "without-crt.pem"), await readFile(placeholder));
+    await writeFile(join(dir, "with-crt.pem"), await readFile(placeholder));
+    const config = [
+      "global",
+      `    stats socket ${join(dir, "ca-trap.sock")} level admin`,
+      "defaults",
+      "    mode http",
+      "    timeout connect 1s",
+      "    timeout client 1s",
+      "    timeout server 1s",
+      "backend without_crt",
+      `    server a 127.0.0.1:${backendPort} ssl verify required ca-file ${join(dir, "without-crt.pem")}`,
+      "backend with_crt",
+      `    server b 127.0.0.1:${backendPort} ssl verify required ca-file ${join(dir, "with-crt.pem")} crt ${join(dir, "haproxy", "client.pem")}`,
+      "",
+    ].join("\n");
+    await writeFile(join(dir, "ca-trap.cfg"), config);
+    const proc = await startHaproxy(join(dir, "ca-trap.cfg"), socket);
+    try {
+      const users: Record<string, number | undefined> = {};
+      for (const name of ["without-crt", "with-crt"]) {
+        const file = join(dir, `${name}.pem`);
+        expect(await rt.send(socket, `set ssl ca-file ${file}`, backendCert.pem)).toContain(`transaction created for CA ${file}`);
+        users[name] = committedUsers(await rt.send(socket, `commit ssl ca-file ${file}`), file);
+      }
+      // Both answer Success; only the server with `crt` was updated.
+      expect(users).toEqual({ "without-crt": 0, "with-crt": 1 });
+    } finally {
+      await proc.stop();
+    }
   });
 });
 
