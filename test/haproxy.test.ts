@@ -240,6 +240,33 @@ describe("a real HAProxy", () => {
     expect(await served("api.test")).toBe(api.certificate.fingerprint256);
   });
 
+  it("changes a certificate's hosts in place: the new crt-list entry goes in before the old one goes", async () => {
+    const file = await writeStack({ trust: true, apiFile: "api", web: false });
+    await writeFile(file, (await readFile(file, "utf8")).replace("hosts: [api.test]", "hosts: [api.test, alt.test]"));
+    const r = await certform(["apply", file, "--auto-approve"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("1 updated");
+    expect(await served("alt.test")).toBe(api.certificate.fingerprint256);
+    expect(await served("api.test")).toBe(api.certificate.fingerprint256);
+    const entries = parseCrtList(await rt.send(node, `show ssl crt-list -n ${join(dir, "haproxy", "crt-list.txt")}`));
+    expect(entries.map((e) => [...e.filters].sort())).toEqual([["alt.test", "api.test"]]);
+    await apply({ trust: true, apiFile: "api", web: false });
+    await expect(handshake(port, "alt.test")).rejects.toThrow();
+  });
+
+  it("is locked by a file next to its data: another holder's lock refuses apply until force-unlock", async () => {
+    const lock = { holder: "someone@elsewhere", purpose: "apply", since: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() };
+    await writeFile(join(dir, "haproxy", "certform.lock"), JSON.stringify(lock));
+    const r = await certform(["apply", await writeStack({ trust: true, apiFile: "api2", web: false }), "--auto-approve"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain("someone@elsewhere");
+    expect(await served("api.test")).toBe(api.certificate.fingerprint256);
+    const unlock = await certform(["force-unlock", "dev", "stack.yaml"], { cwd: dir });
+    expect(unlock.code, unlock.stdout + unlock.stderr).toBe(0);
+    expect(unlock.stdout).toContain("released the lock of someone@elsewhere");
+    await expect(readFile(join(dir, "haproxy", "certform.lock"))).rejects.toThrow();
+  });
+
   it("refuses a stale plan: the revision is a digest of what HAProxy answers", async () => {
     const out = join(dir, "saved.plan");
     const plan = await certform(["plan", await writeStack({ trust: true, apiFile: "api2", web: false }), "--out", out], { cwd: dir });
