@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha1sOf } from "../src/providers/haproxy/answers.js";
@@ -33,6 +33,8 @@ name: cluster
 environments:
   edge:
     gateway: { type: haproxy, nodes: ${JSON.stringify(nodes)}, listen: "127.0.0.1:${port}", dir: ./data }
+endpoints:
+  ext: { url: "https://127.0.0.1:1/", path: /ext }
 certificates:
   www:
     generate: { hosts: [www.cluster.test], keyType: ec-p256, validity: 30d, renewBefore: 10d }
@@ -63,6 +65,18 @@ describe("two HAProxy nodes of one environment", () => {
     expect(served.fingerprint.replace(/:/g, "")).toBe(a);
     const plan = await certform(["plan", "stack.yaml", "--detailed-exitcode"], { cwd: dir });
     expect(plan.code, plan.stdout).toBe(0);
+  });
+
+  it("applies a saved plan a while later: the revision holds only what changes with a write, not HAProxy's own clocks", async () => {
+    const stack = join(dir, "stack.yaml");
+    await writeFile(stack, `${await readFile(stack, "utf8")}  shop:\n    generate: { hosts: [shop.cluster.test], keyType: ec-p256, validity: 30d, renewBefore: 10d }\n`);
+    const plan = await certform(["plan", "stack.yaml", "--out", "saved.plan"], { cwd: dir });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    // HAProxy reports times in seconds (e.g. since a server last changed): let some pass.
+    await new Promise((r) => setTimeout(r, 2100));
+    const r = await certform(["apply", "saved.plan", "--auto-approve"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("1 created");
   });
 
   it("haproxy config refuses a --node that is not one of the environment's", async () => {

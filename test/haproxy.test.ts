@@ -254,6 +254,20 @@ describe("a real HAProxy", () => {
     await expect(handshake(port, "alt.test")).rejects.toThrow();
   });
 
+  it("shows an endpoint URL the running configuration does not have as a change, and apply says to regenerate the configuration", async () => {
+    const file = await writeStack({ trust: true, apiFile: "api", web: false });
+    await writeFile(file, (await readFile(file, "utf8")).replace(`127.0.0.1:${backendPort}/v1`, `127.0.0.1:${backendPort + 1}/v1`));
+    const plan = await certform(["plan", file], { cwd: dir });
+    expect(plan.stdout).toContain(`url: "https://127.0.0.1:${backendPort}/v1" → "https://127.0.0.1:${backendPort + 1}/v1"`);
+    const r = await certform(["apply", file, "--auto-approve"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(`does not connect to https://127.0.0.1:${backendPort + 1}/v1`);
+    expect(r.stdout + r.stderr).toContain("certform haproxy config");
+    // Nothing changed: the old URL still matches the stack as it was.
+    await writeStack({ trust: true, apiFile: "api", web: false });
+    expect((await certform(["plan", "stack.yaml", "--detailed-exitcode"], { cwd: dir })).code).toBe(0);
+  });
+
   it("is locked by a file next to its data: another holder's lock refuses apply until force-unlock", async () => {
     const lock = { holder: "someone@elsewhere", purpose: "apply", since: new Date().toISOString(), expiresAt: new Date(Date.now() + 600_000).toISOString() };
     await writeFile(join(dir, "haproxy", "certform.lock"), JSON.stringify(lock));

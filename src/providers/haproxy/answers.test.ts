@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { committedUsers, expectAnswer, parseCrtList, parseStoreList, sha1sOf } from "./answers.js";
+import { committedUsers, expectAnswer, parseCrtList, parseServersState, parseStoreList, serverMatches, sha1sOf } from "./answers.js";
 import { socketOf } from "./layout.js";
 import { payloadOf } from "./runtime.js";
 
@@ -32,6 +32,25 @@ describe("runtime API answers", () => {
 
   it("refuses an answer about another object (one open transaction answers for the other certificate)", () => {
     expect(() => expectAnswer("n", "set ssl cert /d/b.pem", "Transaction updated for certificate /d/a.pem!", /Transaction (created|updated) for certificate \/d\/b\.pem!/)).toThrow(/HAProxy answered "Transaction updated for certificate \/d\/a\.pem!"/);
+  });
+});
+
+describe("servers state", () => {
+  const header = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n";
+  const byIp = parseServersState(`${header}3 certform_billing 1 billing 127.0.0.1 2 0 1 1 1 1 0 2 0 0 0 0 - 18997 - 1 0 - - 0\n`)[0];
+  const byName = parseServersState(`${header}3 x 1 a 127.0.0.1 2 0 1 1 0 1 0 2 0 0 0 0 localhost 443 - 1 0 - - 0\n`)[0];
+
+  it("reads the server's address, name, port and TLS by column name", () => {
+    expect(byIp).toEqual({ addr: "127.0.0.1", port: 18997, ssl: true });
+    expect(byName).toEqual({ addr: "127.0.0.1", fqdn: "localhost", port: 443, ssl: true });
+  });
+
+  it("matches an endpoint URL by scheme, host and port", () => {
+    expect(serverMatches(byIp, "https://127.0.0.1:18997/v1")).toBe(true);
+    expect(serverMatches(byIp, "https://127.0.0.1:18998/v1")).toBe(false);
+    expect(serverMatches(byIp, "http://127.0.0.1:18997")).toBe(false);
+    expect(serverMatches(byName, "https://localhost")).toBe(true);
+    expect(serverMatches(undefined, "https://localhost")).toBe(false);
   });
 });
 

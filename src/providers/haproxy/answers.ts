@@ -57,3 +57,36 @@ export function committedUsers(answer: string, name: string): number | undefined
   const rest = answer.slice(at + `Committing ${name}`.length);
   return /^\.*/.exec(rest)![0].length;
 }
+
+export interface ServerState {
+  /** The address HAProxy connects to (resolved). */
+  addr: string;
+  /** The name the server line gave, where it gave one ("-" in HAProxy's answer otherwise). */
+  fqdn?: string;
+  port: number;
+  ssl: boolean;
+}
+
+/** `show servers state BACKEND`: the servers, read by the header's column names (they differ between versions). */
+export function parseServersState(answer: string): ServerState[] {
+  const lines = answer.split("\n").map((l) => l.trim());
+  const header = lines.find((l) => l.startsWith("# be_id"))?.slice(2).split(/\s+/);
+  if (!header) return [];
+  const col = (row: string[], name: string) => row[header.indexOf(name)];
+  return lines
+    .filter((l) => l !== "" && !l.startsWith("#") && l.split(/\s+/).length >= header.length)
+    .map((l) => {
+      const row = l.split(/\s+/);
+      const fqdn = col(row, "srv_fqdn");
+      return { addr: col(row, "srv_addr") ?? "", ...(fqdn && fqdn !== "-" ? { fqdn } : {}), port: Number(col(row, "srv_port")), ssl: col(row, "srv_use_ssl") === "1" };
+    });
+}
+
+/** Whether HAProxy's server is the one an endpoint URL names (scheme, host and port; the path is routing). */
+export function serverMatches(server: ServerState | undefined, url: string): boolean {
+  if (!server) return false;
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+  return server.ssl === (u.protocol === "https:") && server.port === port && (server.fqdn === host || server.addr === host);
+}

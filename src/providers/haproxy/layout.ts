@@ -37,8 +37,10 @@ export function layoutOf(dir: string, baseDir = process.cwd()): Layout {
   };
 }
 
+export const BACKEND_PREFIX = "certform_";
+
 /** The backend HAProxy routes an endpoint's requests to. */
-export const backendOf = (endpoint: string): string => `certform_${endpoint}`;
+export const backendOf = (endpoint: string): string => `${BACKEND_PREFIX}${endpoint}`;
 
 /** A runtime API address of the stack's `nodes:` as node:net connects to it. */
 export function socketOf(node: string): { path: string } | { host: string; port: number } {

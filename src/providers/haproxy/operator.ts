@@ -1,7 +1,8 @@
 import { ProviderError, type ApplyOptions, type Operation } from "../provider.js";
 import { abortStrayTransaction, deleteCertificate, persistCrtList, putCertificate } from "./certificates.js";
 import { syncCaFiles } from "./ca-files.js";
-import { readSnapshot } from "./fetcher.js";
+import { serverMatches } from "./answers.js";
+import { readSnapshot, type NodeSnapshot } from "./fetcher.js";
 import { backendOf, type Layout } from "./layout.js";
 import type { RuntimeClient } from "./runtime.js";
 import { writeState, type StateFile } from "./state-file.js";
@@ -23,10 +24,10 @@ export function applyOperations(client: RuntimeClient, layout: Layout, node: str
     try {
       for (const [index, op] of operations.entries()) {
         try {
-          await applyOne(client, layout, node, state, snap.backends, op);
+          await applyOne(client, layout, node, state, snap, op);
         } catch (err) {
           failed = true;
-          if (err instanceof ProviderError) throw new ProviderError(`operation ${index} (${op.op} ${op.collection}/${op.name}): ${err.message}`, err.code, node, err.status, { ...err.details, index, applied: index }, err.hint);
+          if (err instanceof ProviderError) throw new ProviderError(`node ${node}: operation ${index} (${op.op} ${op.collection}/${op.name}): ${err.message.replace(`node ${node}: `, "")}`, err.code, node, err.status, { ...err.details, index, applied: index }, err.hint);
           throw err;
         }
       }
@@ -43,7 +44,7 @@ export function applyOperations(client: RuntimeClient, layout: Layout, node: str
 
 const labelsOf = (body: Record<string, unknown>): Record<string, string> => ({ ...((body.labels as Record<string, string> | undefined) ?? {}) });
 
-async function applyOne(client: RuntimeClient, layout: Layout, node: string, state: StateFile, backends: Set<string>, op: Operation): Promise<void> {
+async function applyOne(client: RuntimeClient, layout: Layout, node: string, state: StateFile, snap: NodeSnapshot, op: Operation): Promise<void> {
   const { name } = op;
   if (op.op === "delete") {
     if (op.collection === "certificates") {
@@ -70,8 +71,10 @@ async function applyOne(client: RuntimeClient, layout: Layout, node: string, sta
       state.trusted[name] = { labels: labelsOf(body), certificate: String(body.certificate) };
       return;
     case "endpoints":
-      if (!backends.has(backendOf(name))) {
-        throw new ProviderError(`node ${node}: HAProxy has no backend ${backendOf(name)} for endpoint ${name}`, "not-configured", node, undefined, undefined, "backends are HAProxy configuration: regenerate it with certform haproxy config, then reload HAProxy");
+      // Backends are configuration: certform records an endpoint only where the running configuration has it.
+      if (!snap.backends.has(backendOf(name)) || !serverMatches(snap.servers.get(name), String(body.url))) {
+        const what = snap.backends.has(backendOf(name)) ? `its backend ${backendOf(name)} does not connect to ${String(body.url)}` : `HAProxy has no backend ${backendOf(name)}`;
+        throw new ProviderError(`node ${node}: endpoint ${name}: ${what}; regenerate the configuration (certform haproxy config) and reload HAProxy, then apply again`, "not-configured", node, undefined, undefined, "backends are HAProxy configuration: regenerate it with certform haproxy config, then reload HAProxy");
       }
       state.endpoints[name] = { labels: labelsOf(body), url: String(body.url), path: String(body.path) };
       return;

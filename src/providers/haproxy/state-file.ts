@@ -37,14 +37,18 @@ export interface StateFile {
 
 export const emptyState = (): StateFile => ({ version: 1, certificates: {}, trusted: {}, endpoints: {}, trust: {} });
 
-export async function readState(file: string): Promise<StateFile> {
-  let text: string;
+/** The state file's text; empty when there is none yet. */
+export async function readStateText(file: string): Promise<string> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw err;
   }
+}
+
+export function parseState(text: string): StateFile {
+  if (text.trim() === "") return emptyState();
   const parsed = JSON.parse(text) as Partial<StateFile>;
   // Maps built without a prototype: an object named "__proto__" must be an object like any other.
   const map = <T>(v: Record<string, T> | undefined): Record<string, T> => Object.assign(Object.create(null) as Record<string, T>, v ?? {});
