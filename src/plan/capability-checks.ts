@@ -15,7 +15,7 @@ export function capabilityProblems(state: DesiredState, providers: ReadonlyMap<s
       problems.push({
         address,
         code: "unsupported",
-        message: `${address}: the ${provider.kind} gateway of environment ${env.name} cannot hold ${what}`,
+        message: `the ${provider.kind} gateway of environment ${env.name} cannot hold ${what}`,
         hint: `limit it to environments whose gateway can (environments: [...]), or remove it`,
       });
     if (!can.jwks) for (const j of env.jwks) refuse(j.address, "JWKs");
