@@ -182,6 +182,19 @@ describe("a real HAProxy", () => {
     expect(again.code, again.stdout).toBe(0);
   });
 
+  it("proves why entries go in the payload form: the one-line `add ssl crt-list` drops the SNI filter", async () => {
+    const list = join(dir, "haproxy", "crt-list.txt");
+    const path = join(dir, "one-line.pem");
+    expect(await rt.send(node, `new ssl cert ${path}`)).toContain("New empty certificate store");
+    expect(await rt.send(node, `set ssl cert ${path}`, `${web.pem}${web.keyPem}`)).toContain("Transaction created");
+    expect(await rt.send(node, `commit ssl cert ${path}`)).toContain("Success!");
+    expect(await rt.send(node, `add ssl crt-list ${list} ${path} web.test`)).toContain("Success!");
+    const entry = parseCrtList(await rt.send(node, `show ssl crt-list -n ${list}`)).find((e) => e.certificate === path)!;
+    expect(entry.filters).toEqual([]);
+    expect(await rt.send(node, `del ssl crt-list ${list} ${path}:${entry.line}`)).toContain("deleted");
+    expect(await rt.send(node, `del ssl cert ${path}`)).toContain("deleted");
+  });
+
   it("a backend with a self-signed certificate answers 503 until it is trusted, then 200", async () => {
     expect((await getVia(port, "api.test", "/billing/x")).status).toBe(503);
     await apply({ trust: true });
