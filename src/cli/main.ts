@@ -2,7 +2,6 @@ import { Command, CommanderError } from "commander";
 import { registerValidate } from "./validate.js";
 import { registerInspect } from "./inspect.js";
 import { registerInit } from "./init.js";
-import { registerNotYet } from "./not-yet.js";
 import { registerQuickstart } from "./quickstart.js";
 import { registerGateway } from "./gateway.js";
 import { registerPlan } from "./plan.js";
@@ -14,6 +13,7 @@ import { registerImport } from "./import.js";
 import { registerVerify } from "./verify.js";
 import { registerExpiry } from "./expiry.js";
 import { registerList } from "./list.js";
+import { registerHaproxy } from "./haproxy.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { CERTFORM_VERSION } from "./version.js";
 
@@ -38,7 +38,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerVerify(program, setExit);
   registerExpiry(program, setExit);
   registerList(program, setExit);
-  registerNotYet(program, setExit);
+  registerHaproxy(program, setExit);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { Plan } from "../model/plan.js";
 import { withProviders } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
 import type { PlanProblem } from "./diff-node.js";
+import { capabilityProblems } from "./capability-checks.js";
 import { captureBackends } from "./fetch-backends.js";
 import { fetchLiveState } from "./fetch-live.js";
 import { planChanges, type PlanInput } from "./plan-changes.js";
@@ -32,7 +33,12 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
   const { providers } = opts;
   const renewal = opts.renew === undefined ? undefined : renewTargets(stack.state, opts.renew);
   if (renewal && "problem" in renewal) return { failed: { diagnostics: [], problems: [renewal.problem] } };
-  const { live, problems: readProblems } = providers ? await fetchLiveState(stack.state, providers) : await withProviders(stack.state, (p) => fetchLiveState(stack.state, p));
+  // What a gateway cannot hold fails the plan before any node is read (destroy declares nothing).
+  const read = (p: ReadonlyMap<string, Provider>) => {
+    const unsupported = opts.destroy ? [] : capabilityProblems(stack.state, p);
+    return unsupported.length > 0 ? Promise.resolve({ live: new Map(), problems: unsupported }) : fetchLiveState(stack.state, p);
+  };
+  const { live, problems: readProblems } = providers ? await read(providers) : await withProviders(stack.state, read);
   if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
   // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion.
   const state = opts.destroy

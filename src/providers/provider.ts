@@ -64,6 +64,8 @@ export interface Capabilities {
   /** Client-certificate (mutual TLS) trust. */
   clientTrust: boolean;
   managementTrust: boolean;
+  /** A certificate served to clients whose SNI matches no host (`default: true`); absent means yes. */
+  defaultCertificate?: boolean;
   /** Several operations applied atomically. */
   batch: boolean;
   lock: boolean;

@@ -29,9 +29,16 @@ describe("provider registry", () => {
     expect(() => registry.register("fake", () => fake("fake"))).toThrow(/"fake" is already registered/);
   });
 
-  it("names the known kinds when asked for an unknown one (haproxy is not built yet)", () => {
+  it("has the haproxy provider, which says what HAProxy cannot hold", () => {
     const haproxy = { type: "haproxy" as const, nodes: ["unix:///run/haproxy/admin.sock"], listen: "127.0.0.1:8443", dir: "/tmp" };
-    expect(() => providerFor(haproxy)).toThrow(/no provider for gateway type "haproxy"; known: embedded/);
+    const p = providerFor(haproxy);
+    expect(p.kind).toBe("haproxy");
+    expect(p.capabilities()).toMatchObject({ jwks: false, managementTrust: false, clientTrust: false, defaultCertificate: false, lock: true });
+  });
+
+  it("names the known kinds when asked for an unknown one", () => {
+    const other = { type: "nginx", nodes: [] } as unknown as Parameters<typeof providerFor>[0];
+    expect(() => providerFor(other)).toThrow(/no provider for gateway type "nginx"; known: embedded, haproxy/);
     expect(() => createRegistry().providerFor(embedded)).toThrow(/known: \(none\)/);
   });
 
