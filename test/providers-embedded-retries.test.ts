@@ -179,3 +179,41 @@ describe("embedded provider: retries", () => {
     }
   });
 });
+
+describe("embedded provider: a guarded batch whose outcome was lost", () => {
+  it("is sent again when the node shows it did not apply it, and applies once", async () => {
+    let failed = 0;
+    const proxy = await faultProxy(gw.admin, (req) => (req.url === "/v1/batch" && failed++ === 0 ? "503" : undefined));
+    const before = await revision();
+    const result = await embedded({ retries: 3 }).apply(proxy.url, [endpoint("resent")], { ifRevision: before });
+    expect(result.revision).toBe(before + 1);
+    expect(await revision()).toBe(before + 1);
+    expect(proxy.seen.filter((s) => s.startsWith("POST"))).toEqual(["POST /v1/batch 503", "POST /v1/batch ok"]);
+  });
+
+  it("is taken as applied, not sent again, when the revision moved by one under this apply's lock", async () => {
+    const holder = "lost-answer-apply";
+    expect((await api(gw.admin, "POST", "/v1/lock", { holder, purpose: "test", ttlSeconds: 60 })).status).toBe(200);
+    try {
+      const proxy = await faultProxy(gw.admin, (req) => (req.url === "/v1/batch" ? "forward-then-reset" : undefined));
+      const before = await revision();
+      const result = await embedded({ retries: 3 }).apply(proxy.url, [endpoint("settled")], { ifRevision: before, lockHolder: holder });
+      expect(result.revision).toBe(before + 1);
+      expect(proxy.seen.filter((s) => s.startsWith("POST"))).toHaveLength(1);
+      expect((await api(gw.admin, "GET", "/v1/endpoints/settled")).status).toBe(200);
+    } finally {
+      await api(gw.admin, "DELETE", "/v1/lock?force=true");
+    }
+  });
+
+  it("stays an error of unknown outcome when the node moved otherwise, or answers 5xx every time", async () => {
+    const proxy = await faultProxy(gw.admin, (req) => (req.url === "/v1/batch" ? "503" : undefined));
+    const before = await revision();
+    const err = await failure(() => embedded({ retries: 2 }).apply(proxy.url, [endpoint("never")], { ifRevision: before }));
+    expect(err).toMatchObject({ code: "unavailable", status: 503 });
+    expect(err.details).toMatchObject({ outcome: "unknown" });
+    expect(err.message).toMatch(/may or may not have applied it/);
+    expect(proxy.seen.filter((s) => s.startsWith("POST"))).toHaveLength(3);
+    expect(await revision()).toBe(before);
+  });
+});

@@ -145,6 +145,16 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
     const reasons = source && deleted.has(source) ? [`${source} is deleted (onCertificateDelete: delete)`] : ["no longer declared in the stack"];
     verdicts.set(address, { action: "delete", reasons, live: obj });
   }
+  // A second object of one address is half of an interrupted replacement: the one kept above stands for the
+  // resource, the other goes (after the puts, as a replacement's old object does), so the node ends with one.
+  for (const obj of live.leftovers) {
+    const address = obj.labels[LABEL.address]!;
+    if (!desiredAddresses.has(address) && !deleted.has(address)) continue;
+    operations.push({ address, op: "delete", collection: obj.collection, name: obj.name, step: stepOf(KIND_OF_COLLECTION[obj.collection], "delete") });
+    const reason = `${obj.collection} ${JSON.stringify(obj.name)} is a second copy of it, left by an interrupted apply: deleted`;
+    const verdict = verdicts.get(address) ?? { action: "no-op", reasons: [], live: live.owned.get(address) };
+    verdicts.set(address, { ...verdict, action: verdict.action === "no-op" ? "update" : verdict.action, reasons: [...verdict.reasons, reason] });
+  }
   return { verdicts, operations, problems };
 }
 

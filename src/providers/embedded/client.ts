@@ -28,6 +28,9 @@ export interface ApiResult {
 
 export interface AdminClient {
   call(node: string, call: ApiCall): Promise<ApiResult>;
+  /** How many times a call may be sent again, and the wait before retry number `n`: for callers that retry on their own terms. */
+  retries: number;
+  backoff(n: number): number;
   close(): void;
 }
 
@@ -69,6 +72,8 @@ export function createAdminClient(settings: ClientSettings): AdminClient {
         throw badResponse(c, res.status, "the body is not JSON");
       }
     },
+    retries: settings.retries,
+    backoff: (n) => backoffDelay(n, settings.backoff),
     close: () => transport.close(),
   };
 }

@@ -1,7 +1,8 @@
 import { ProviderError, type ApplyOptions, type Operation } from "../provider.js";
 import type { AdminClient } from "./client.js";
 import { badResponse } from "./errors.js";
-import { batchOperation, describeOperation, revisionOf } from "./transformer.js";
+import { sleep } from "./retry.js";
+import { batchOperation, describeOperation, lockInfo, revisionOf } from "./transformer.js";
 
 // Applying operations to a node: POST /v1/batch, so a node ends with all of a batch's operations or none, at
 // one new revision. A step too large for one request (contract §4) goes in several batches, in order, each
@@ -41,19 +42,53 @@ export async function applyOperations(client: AdminClient, node: string, operati
     const headers: Record<string, string> = {};
     if (opts.lockHolder !== undefined) headers["x-certform-lock-holder"] = opts.lockHolder;
     if (guard !== undefined) headers["if-match"] = `"${guard}"`;
-    let res;
+    let next: number;
     try {
-      res = await client.call(node, { method: "POST", path: "/v1/batch", body: { operations: batch.map(batchOperation) }, headers, safety: "once", ...(guard !== undefined ? { ifRevision: guard } : {}) });
+      next = await sendBatch(client, node, batch, headers, guard, opts.lockHolder);
     } catch (err) {
       throw withOperation(err, batch, { applied, end: applied + batch.length });
     }
-    const next = revisionOf(res.json, res.headers.etag);
-    if (next === undefined) throw badResponse({ node, method: "POST", path: "/v1/batch", attempts: 1 }, res.status, "no revision in the batch result");
     revision = next;
     guard = next;
     applied += batch.length;
   }
   return { revision };
+}
+
+/**
+ * One batch, sent again when its outcome was lost (a 5xx, a reset or a timeout once it was sent) and the node
+ * says it did not apply it. A batch is not idempotent, but a guarded one can be settled: the node's revision is
+ * still the guard (it did not apply; sending it again under the same guard cannot apply it twice), or it moved
+ * by exactly one while this apply holds the node's lock, so no one else could write (it applied). Anything else
+ * stays an error whose outcome is unknown, as does a batch without a guard.
+ */
+async function sendBatch(client: AdminClient, node: string, batch: readonly Operation[], headers: Record<string, string>, guard: number | undefined, lockHolder: string | undefined): Promise<number> {
+  const call = { method: "POST", path: "/v1/batch", body: { operations: batch.map(batchOperation) }, headers, safety: "once", ...(guard !== undefined ? { ifRevision: guard } : {}) } as const;
+  for (let attempt = 1; ; attempt++) {
+    let res;
+    try {
+      res = await client.call(node, call);
+    } catch (err) {
+      // A 412 to a batch sent again may be its first sending's success (the node was only slow): settled the same way.
+      const unsettled = err instanceof ProviderError && (err.details?.outcome === "unknown" || (attempt > 1 && err.code === "stale"));
+      if (guard === undefined || !unsettled || attempt > client.retries) throw err;
+      const now = await nodeState(client, node).catch(() => undefined);
+      if (now?.revision === guard) {
+        await sleep(client.backoff(attempt));
+        continue;
+      }
+      if (now !== undefined && lockHolder !== undefined && now.holder === lockHolder && now.revision === guard + 1) return now.revision;
+      throw err;
+    }
+    const next = revisionOf(res.json, res.headers.etag);
+    if (next === undefined) throw badResponse({ node, method: "POST", path: "/v1/batch", attempts: attempt }, res.status, "no revision in the batch result");
+    return next;
+  }
+}
+
+async function nodeState(client: AdminClient, node: string): Promise<{ revision: number | undefined; holder: string | undefined }> {
+  const res = await client.call(node, { method: "GET", path: "/v1/status", safety: "idempotent" });
+  return { revision: revisionOf(res.json, res.headers.etag), holder: lockInfo((res.json as { lock?: unknown }).lock ?? null)?.holder };
 }
 
 /** The batch answers with the failing operation's `index`: say which operation that was, by name only. */
