@@ -1,5 +1,6 @@
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
+import { faultProxy as startFaultProxy, type Fault } from "./support/faults.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providerFailure as failure } from "./support/capture.js";
 import { providerFor, type AttemptInfo, type Operation, type Provider, type ProviderOptions } from "../src/providers/index.js";
@@ -10,7 +11,7 @@ import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 
 let gw: GatewayProcess;
 const providers: Provider[] = [];
-const servers: Server[] = [];
+const proxies: { close(): void }[] = [];
 const FAST = { baseMs: 5, maxMs: 20 };
 
 function embedded(opts: ProviderOptions & { attempts?: AttemptInfo[] } = {}): Provider {
@@ -29,40 +30,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-type Fault = "503" | "reset" | "forward-then-reset" | undefined;
-
-/**
- * An HTTP proxy in front of the real gateway that injects faults: `fault(req)` picks one per request.
- * "forward-then-reset" lets the gateway act, then cuts the connection before the answer: a lost response.
- */
-async function faultProxy(target: string, fault: (req: IncomingMessage) => Fault | Promise<Fault>): Promise<{ url: string; seen: string[] }> {
-  const seen: string[] = [];
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse | undefined, socket: Socket) => {
-    const out = httpRequest(new URL(req.url!, target), { method: req.method, headers: req.headers }, (upstream) => {
-      if (!res) {
-        upstream.resume();
-        upstream.on("end", () => socket.destroy());
-        return;
-      }
-      res.writeHead(upstream.statusCode!, upstream.headers);
-      upstream.pipe(res);
-    });
-    out.end(body);
-  };
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const f = await fault(req);
-      seen.push(`${req.method} ${req.url} ${f ?? "ok"}`);
-      if (f === "503") return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"code":"unavailable","message":"try later"}}');
-      if (f === "reset") return void req.socket.destroy();
-      forward(req, Buffer.concat(chunks), f === "forward-then-reset" ? undefined : res, req.socket);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+/** A fault-injecting proxy in front of the real gateway, closed after the tests. */
+async function faultProxy(target: string, fault: (req: IncomingMessage) => Fault | Promise<Fault>) {
+  const proxy = await startFaultProxy(target, fault);
+  proxies.push(proxy);
+  return proxy;
 }
 
 const revision = async (): Promise<number> => (await api(gw.admin, "GET", "/v1/status")).body.revision;
@@ -73,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const p of providers) p.close?.();
-  for (const s of servers) s.close();
+  for (const p of proxies) p.close();
   await gw?.stop();
 });
 

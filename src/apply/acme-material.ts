@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Provider } from "../providers/provider.js";
 import { certificatesToPem, decodeCertificates, generateKeyPairFor, type KeyType } from "../x509/index.js";
-import { AcmeError, orderCertificate, type ChallengePublisher } from "./acme-order.js";
+import type { ChallengePublisher } from "./acme-order.js";
 
 /** The `generate.acme` of a planned put (desired-objects.ts): public settings only. */
 export interface AcmeSettings {
@@ -33,6 +33,8 @@ export async function acmeCertificate(
     publish: async (token, body) => void (await Promise.all(context.nodes.map((n) => answer(n, token, body, lockHolder)))),
     remove: async (token) => void (await Promise.allSettled(context.nodes.map((n) => answer(n, token, null, lockHolder)))),
   };
+  // acme-client (with axios and node-forge) costs every apply about 0.2 s of CPU to load: only an order loads it.
+  const { AcmeError, orderCertificate } = await import("./acme-order.js");
   const key = await generateKeyPairFor(gen.keyType);
   const issued = await orderCertificate({ ...acme, hosts: gen.hosts, key, accountKey }, publisher).catch((err: unknown) => {
     // Said once per node that would have received it; the CA's answer is the same for each.

@@ -46,6 +46,12 @@ export async function lockEnvironments(envs: { name: string; provider: Provider;
           if (err instanceof ProviderError && err.code === "locked") {
             throw new LockHeldError(env.name, node, String(err.details?.holder ?? "someone else"), String(err.details?.since ?? "an unknown time"));
           }
+          // Nothing was written yet, anywhere: say which environment could not be locked, and that.
+          if (err instanceof ProviderError) {
+            const wrapped = new ProviderError(`${env.name}: ${err.message}; nothing was changed on any gateway`, err.code, err.node, err.status, err.details, err.hint);
+            wrapped.stack = err.stack;
+            throw wrapped;
+          }
           throw err;
         }
       }
