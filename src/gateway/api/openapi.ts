@@ -24,6 +24,7 @@ function collect(schemas: Record<string, z.ZodType>, io: "input" | "output", int
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json, description: string) => ({ description, content: { "application/json": { schema } } });
 const error = (description: string) => json(ref("ApiError"), description);
+const UNWRITABLE = { "507": error("the node could not write its store (disk full, read-only): nothing was changed, it serves its last state") };
 const COMMON_ERRORS = { "401": error("missing or wrong bearer token"), "413": error("body over the size limit"), "423": error("locked by another holder") };
 
 const COLLECTION_VIEWS: Record<api.Collection, [string, string]> = {
@@ -46,11 +47,11 @@ export function gatewayOpenApi(): Json {
       post: {
         summary: "Apply several writes atomically: all or nothing, one revision",
         requestBody: json(ref("BatchRequest"), "operations, applied in order"),
-        responses: { "200": json(ref("BatchResult"), "applied, with the new revision"), "409": error("conflict"), "412": error("If-Match revision moved"), "422": error("an operation is invalid; its index is given"), ...COMMON_ERRORS },
+        responses: { "200": json(ref("BatchResult"), "applied, with the new revision"), "409": error("conflict"), "412": error("If-Match revision moved"), "422": error("an operation is invalid; its index is given"), ...UNWRITABLE, ...COMMON_ERRORS },
       },
     },
     "/v1/lock": {
-      post: { summary: "Acquire (or renew, same holder) the node's lease lock", requestBody: json(ref("LockRequest"), "holder, purpose, TTL"), responses: { "200": json(ref("LockView"), "held"), "423": error("held by someone else") } },
+      post: { summary: "Acquire (or renew, same holder) the node's lease lock", requestBody: json(ref("LockRequest"), "holder, purpose, TTL"), responses: { "200": json(ref("LockView"), "held"), "423": error("held by someone else"), ...UNWRITABLE } },
       delete: { summary: "Release the lock (body { holder }), or ?force=true to release whoever holds it", requestBody: json(ref("LockReleaseRequest"), "the holder (not with ?force=true)"), responses: { "200": json(ref("LockView"), "released"), "404": error("not held"), "423": error("held by someone else") } },
     },
     "/v1/lock/renew": { post: { summary: "Renew the lock", requestBody: json(ref("LockRenewRequest"), "holder and new TTL"), responses: { "200": json(ref("LockView"), "renewed"), "423": error("held by someone else") } } },
@@ -59,7 +60,7 @@ export function gatewayOpenApi(): Json {
   };
   for (const [collection, [put, view]] of Object.entries(COLLECTION_VIEWS)) {
     const list = { type: "object", properties: { revision: { type: "integer" }, items: { type: "array", items: ref(view) } }, required: ["revision", "items"] };
-    const writeResponses = { "200": json(ref(view), "replaced"), "201": json(ref(view), "created"), "409": error("conflict (duplicate alias or path)"), "412": error("If-Match revision moved"), "422": error("invalid object: { code, message, field }"), ...COMMON_ERRORS };
+    const writeResponses = { "200": json(ref(view), "replaced"), "201": json(ref(view), "created"), "409": error("conflict (duplicate alias or path)"), "412": error("If-Match revision moved"), "422": error("invalid object: { code, message, field }"), ...UNWRITABLE, ...COMMON_ERRORS };
     paths[`/v1/${collection}`] = {
       get: { summary: `List ${collection}`, responses: { "200": json(list, "all, with the store revision (also the ETag)") } },
       post: { summary: `Create one of ${collection}; 409 if it exists`, requestBody: json(ref(put), "the object, with its name"), responses: writeResponses },

@@ -6,6 +6,7 @@ import { isFailure, type Failure } from "./failure.js";
 import { journalWriter, type JournalWriter } from "./journal-writer.js";
 import { COLLECTIONS, type Collection } from "../api/admin-api.js";
 import { diffStates, type StateChange } from "./state-diff.js";
+import { unwritableStore } from "./unwritable.js";
 import { journalFile, loadStore, STORE_FILE, storeError, TMP_PREFIX, writeSnapshot } from "./store-files.js";
 
 export { STORE_FILE } from "./store-files.js";
@@ -172,7 +173,13 @@ export async function openStore(dir: string, ids: { node: string; environment: s
     } else next.changedAt = new Date().toISOString();
     const change = diffStates(before, next);
     freezeChanged(next, before, change);
-    await journal.append(change);
+    try {
+      await journal.append(change);
+    } catch (err) {
+      const refused = unwritableStore(err, dir);
+      if (refused) return { ok: false, failure: refused };
+      throw err;
+    }
     current = next;
     for (const listener of listeners) {
       try {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { ProviderError } from "../provider.js";
 import { badResponse, responseError, transportError, type Call } from "./errors.js";
-import { backoffDelay, shouldRetry, sleep, type Safety } from "./retry.js";
+import { backoffDelay, serverTrouble, shouldRetry, sleep, type Safety } from "./retry.js";
 import type { ClientSettings } from "./settings.js";
 import { createTransport, type Outcome } from "./transport.js";
 
@@ -62,7 +62,7 @@ export function createAdminClient(settings: ClientSettings): AdminClient {
         throw responseError(c, res, {
           tokenSent: settings.token !== undefined,
           tokenVariable: settings.tokenVariable,
-          outcomeUnknown: spec.safety === "once" && res.status >= 500,
+          outcomeUnknown: spec.safety === "once" && serverTrouble(res.status),
           ...(spec.ifRevision !== undefined ? { ifRevision: spec.ifRevision } : {}),
         });
       }

@@ -14,12 +14,19 @@ export type Safety = "idempotent" | "once";
 
 /** Whether this outcome of an attempt may be followed by another. 4xx never is: asking again gets the same answer. */
 export function shouldRetry(safety: Safety, outcome: Outcome): boolean {
-  if (outcome.ok) return outcome.response.status >= 500 && safety === "idempotent";
+  if (outcome.ok) return serverTrouble(outcome.response.status) && safety === "idempotent";
   const { kind, sent } = outcome.failure;
   if (kind === "tls" || kind === "other") return false;
   if (kind === "refused") return true;
   return safety === "idempotent" || !sent;
 }
+
+/**
+ * A 5xx that may pass: asking again may work, and a batch answered so may or may not have been applied. Not
+ * 507 (Insufficient Storage): the node refused the write because its disk cannot take it (nothing was applied),
+ * and that lasts until someone acts.
+ */
+export const serverTrouble = (status: number): boolean => status >= 500 && status !== 507;
 
 /**
  * The wait before retry number `retry` (1-based): exponential, capped, with "equal jitter" — half fixed,
