@@ -1,3 +1,6 @@
+import { request as httpRequest } from "node:http";
+import { createConnection } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyEchoes, secretOf } from "./support/key-echoes.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
@@ -144,5 +147,109 @@ describe("the admin API guards the store", () => {
     expect(m.status).toBe(200);
     expect(m.text).toMatch(/^certform_gateway_revision \d+$/m);
     expect(m.text).toMatch(/certform_certificate_not_after_seconds\{[^}]*name="api"/);
+  });
+});
+
+/** A request whose body goes in chunks, without Content-Length: the limit must hold while the body streams. */
+function chunked(url: string, method: string, chunks: string[], headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { "content-type": "application/json", "transfer-encoding": "chunked", ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on("error", reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+/** A TCP connection attempt: "connected" or the error code. */
+function reach(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port }, () => {
+      s.destroy();
+      resolve("connected");
+    });
+    s.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+describe("the admin API's exposure", () => {
+  it("listens on loopback unless told otherwise, and warns when told to listen beyond it without a token", async () => {
+    const local = await startGateway({ admin: ":0", listen: ":0" });
+    try {
+      const admin = new URL(local.admin);
+      expect(admin.hostname).toBe("127.0.0.1");
+      expect(await reach("127.0.0.1", Number(admin.port))).toBe("connected");
+      // This machine's other addresses do not lead to it (where it has one).
+      const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+      if (external) expect(await reach(external.address, Number(admin.port))).toBe("ECONNREFUSED");
+      expect(local.output.join("\n")).not.toContain("warning");
+    } finally {
+      await local.stop();
+    }
+    const open = await startGateway({ admin: "0.0.0.0:0" });
+    await open.stop();
+    expect(open.output.join("\n")).toMatch(/warning: the admin API listens on 0\.0\.0\.0, beyond this machine, without a token.*--token-env/);
+    const guarded = await startGateway({ admin: "0.0.0.0:0", token: TOKEN });
+    await guarded.stop();
+    expect(guarded.output.join("\n")).not.toContain("warning");
+  });
+
+  it("answers 401 to every write without the token, and changes nothing", async () => {
+    const before = await revision();
+    const writes: [string, string, unknown][] = [
+      ["PUT", "/v1/endpoints/intruder", { url: "https://evil.internal", path: "/evil" }],
+      ["POST", "/v1/batch", { operations: [{ op: "delete", collection: "trusted", name: "billing-ca" }] }],
+      ["POST", "/v1/lock", { holder: "intruder", purpose: "x", ttlSeconds: 60 }],
+      ["DELETE", "/v1/lock?force=true", undefined],
+      ["DELETE", "/v1/trusted/billing-ca", undefined],
+      ["POST", "/v1/certificates/api/copy", undefined],
+      ["POST", "/v1/probe", { url: "https://127.0.0.1:1" }],
+    ];
+    for (const [method, path, body] of writes) {
+      expect((await api(gw.admin, method, path, body)).status, `${method} ${path}`).toBe(401);
+      expect((await api(gw.admin, method, path, body, { authorization: "Bearer not-the-token" })).status, `${method} ${path}`).toBe(401);
+    }
+    expect(await revision()).toBe(before);
+    expect((await call("GET", "/v1/status")).body.lock).toBeNull();
+  });
+
+  it("bounds every body: 413 over 1 MiB, also when it streams without a length; an unauthenticated body is never read", async () => {
+    const before = await revision();
+    const big = JSON.stringify({ operations: [{ op: "put", collection: "endpoints", name: "big", body: { url: "https://big.internal", path: `/${"x".repeat(1100 * 1024)}` } }] });
+    expect((await call("POST", "/v1/batch", big)).status).toBe(413);
+    const pieces = Array.from({ length: 40 }, (_, i) => (i === 0 ? '{"holder":"' : "y".repeat(32 * 1024)));
+    expect(await chunked(`${gw.admin}/v1/lock`, "POST", pieces, auth)).toBe(413);
+    expect(await chunked(`${gw.admin}/v1/batch`, "POST", [big.slice(0, 600_000), big.slice(600_000)], auth)).toBe(413);
+    expect(await chunked(`${gw.admin}/v1/batch`, "POST", [big])).toBe(401);
+    expect(await revision()).toBe(before);
+    expect((await call("GET", "/v1/status")).body.lock).toBeNull();
+  });
+
+  it("keeps keys write-only: no answer to a batch, a generated certificate, a list or a JWKS carries one", async () => {
+    const other = await issue({ issuer: pki.intermediate, hosts: ["batch.example.com"] });
+    const batch = await call("POST", "/v1/batch", {
+      operations: [
+        { op: "put", collection: "certificates", name: "batch-cert", body: { chain: toPem([other.certificate, pki.intermediate.certificate]), key: other.keyPem } },
+        { op: "put", collection: "certificates", name: "made-here", body: { generate: { hosts: ["made.example.com"] } } },
+        { op: "put", collection: "jwks", name: "batch-jwk", body: { source: { certificate: "batch-cert" } } },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    const answers = [batch, await call("GET", "/v1/certificates/made-here"), await call("GET", "/v1/certificates"), await call("GET", "/v1/jwks"), await call("GET", "/v1/jwks/batch-jwk"), await call("GET", "/v1/status")];
+    for (const res of answers) {
+      expect(res.text).not.toContain("PRIVATE KEY");
+      expect(keyEchoes(res.text, secretOf(other.key))).toEqual([]);
+      expect(res.text).not.toMatch(/"(key|d|p|q|dp|dq|qi)":/);
+    }
+    // The one answer that carries a key (a generated certificate's copy, for another node) is the lock holder's only.
+    const copy = await call("POST", "/v1/certificates/made-here/copy");
+    expect(copy.status).toBe(409);
+    expect(copy.body.error.code).toBe("not-locked");
+    expect(copy.text).not.toContain("PRIVATE KEY");
+    await call("POST", "/v1/batch", {
+      operations: ["batch-jwk"].map((name) => ({ op: "delete", collection: "jwks", name })).concat(["batch-cert", "made-here"].map((name) => ({ op: "delete", collection: "certificates", name }))),
+    });
   });
 });

@@ -21,6 +21,8 @@ export interface NodeOptions {
   /** PEM files for an HTTPS admin API. */
   adminTls?: { certFile: string; keyFile: string };
   systemCas?: boolean;
+  /** Where start-up warnings go. Default: standard error. */
+  warn?: (message: string) => void;
 }
 
 export interface RunningNode {
@@ -53,6 +55,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     ? createHttpsServer({ cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler)
     : createHttpServer(handler);
   await listen(admin, opts.admin);
+  // Loopback by default (the CLI's --admin); anywhere else, whoever reaches the port could change what is served.
+  if (!opts.token && !isLoopback(opts.admin.host)) {
+    const warn = opts.warn ?? ((m: string) => void process.stderr.write(`certform gateway: warning: ${m}\n`));
+    warn(`the admin API listens on ${opts.admin.host}, beyond this machine, without a token: anyone who reaches it can change what this node serves; start it with --token-env VAR (and --admin-cert/--admin-key)`);
+  }
   const adminPort = (admin.address() as AddressInfo).port;
   return {
     adminUrl: `${opts.adminTls ? "https" : "http"}://${host(opts.admin.host)}:${adminPort}`,
@@ -65,6 +72,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await store.close();
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function listen(server: HttpServer | TlsServer | TcpServer, at: { host: string; port: number }): Promise<void> {
