@@ -64,14 +64,14 @@ async function proxy(target: string, fault: (req: IncomingMessage) => Fault | Pr
 }
 
 /** `certform ARGS` as a child process that the test can kill; `done` resolves with what it printed. */
-function spawnCertform(args: string[]): { pid: number; kill9(): void; done: Promise<CliResult> } {
+function spawnCertform(args: string[]): { pid: number; running(): boolean; kill9(): void; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [join(REPO, "bin", "certform.js"), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-  return { pid: child.pid!, kill9: () => child.kill("SIGKILL"), done };
+  return { pid: child.pid!, running: () => child.exitCode === null && child.signalCode === null, kill9: () => child.kill("SIGKILL"), done };
 }
 
 /** The stack converged: apply succeeded, and a new plan shows no changes. */
@@ -90,7 +90,8 @@ describe("certform killed (kill -9) in the middle of an apply", () => {
     const dir = stackDir(stack({ prod: nodes }, "killed"));
     const before = await revision(prod1.admin);
     const applying = spawnCertform(["apply", dir, "--auto-approve"]);
-    while ((await revision(prod1.admin)) === before) await sleep(10);
+    while ((await revision(prod1.admin)) === before && applying.running()) await sleep(10);
+    expect(applying.running(), "apply ended before it wrote prod-1").toBe(true);
     applying.kill9();
     const killed = await applying.done;
     expect(killed.code).toBeNull();
