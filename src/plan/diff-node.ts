@@ -57,8 +57,11 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
     operations.push(op);
   };
 
+  /** The object that stands for each declared address, where the node holds more than one (see below). */
+  const kept = new Map<string, LiveObject>();
   for (const d of desired) {
-    const owned = live.owned.get(d.address);
+    const owned = standingFor(d, live, opts);
+    if (owned) kept.set(d.address, owned);
     const sameName = live.byName.get(nameKey(d.collection, d.objectName));
     let current = owned;
     if (!current && sameName) {
@@ -145,17 +148,31 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
     const reasons = source && deleted.has(source) ? [`${source} is deleted (onCertificateDelete: delete)`] : ["no longer declared in the stack"];
     verdicts.set(address, { action: "delete", reasons, live: obj });
   }
-  // A second object of one address is half of an interrupted replacement: the one kept above stands for the
-  // resource, the other goes (after the puts, as a replacement's old object does), so the node ends with one.
-  for (const obj of live.leftovers) {
+  // A second object of one address is half of an interrupted replacement: the one that stands for the resource
+  // stays, the other goes (after the puts, as a replacement's old object does), so the node ends with one.
+  for (const obj of [...live.leftovers, ...live.owned.values()]) {
     const address = obj.labels[LABEL.address]!;
-    if (!desiredAddresses.has(address) && !deleted.has(address)) continue;
+    // Declared: every object but the one that stands goes. No longer declared: the newest is deleted above.
+    const stays = desiredAddresses.has(address) ? kept.get(address) === obj : !deleted.has(address) || live.owned.get(address) === obj;
+    if (stays) continue;
     operations.push({ address, op: "delete", collection: obj.collection, name: obj.name, step: stepOf(KIND_OF_COLLECTION[obj.collection], "delete") });
     const reason = `${obj.collection} ${JSON.stringify(obj.name)} is a second copy of it, left by an interrupted apply: deleted`;
     const verdict = verdicts.get(address) ?? { action: "no-op", reasons: [], live: live.owned.get(address) };
     verdicts.set(address, { ...verdict, action: verdict.action === "no-op" ? "update" : verdict.action, reasons: [...verdict.reasons, reason] });
   }
   return { verdicts, operations, problems };
+}
+
+/**
+ * Of the stack's objects at a declared address, the one the diff compares: the newest (live-index.ts), unless
+ * another already matches the declaration, which then stays and spares a replacement. Several happen only when
+ * a replacement was interrupted; they are rare, so comparing each costs nothing in the common case.
+ */
+function standingFor(d: DesiredObject, live: LiveIndex, opts: DiffOptions): LiveObject | undefined {
+  const newest = live.owned.get(d.address);
+  const others = newest ? live.leftovers.filter((o) => o.labels[LABEL.address] === d.address) : [];
+  if (others.length === 0 || d.collection === "jwks" || opts.copies?.has(d.address)) return newest;
+  return [newest!, ...others].find((o) => compare(d, o, opts.now).action !== "replace") ?? newest;
 }
 
 interface JwkContext {
