@@ -16,8 +16,9 @@ import { writeStackDir } from "./support/stack.js";
 // a failure names the seed. CERTFORM_FAULT_SEED=N runs seeds N… instead of 1…
 
 const RUNS = 20;
-// Two lanes, each with its own nodes and stack, run half of the seeds side by side.
-const LANES = 2;
+// Lanes (each with its own nodes and stack) could run the seeds side by side; one keeps the suite's other
+// process tests from starving on a 2-core machine.
+const LANES = 1;
 const FIRST_SEED = Number(process.env.CERTFORM_FAULT_SEED ?? 1);
 
 type Version = "A" | "B";
@@ -184,5 +185,5 @@ describe("a gateway node killed (kill -9) at random moments during apply", () =>
     expect(plan.code, plan.stdout.slice(-2000)).toBe(0);
     const verify = await certform(["verify", lanes[0]!.dir]);
     expect(verify.code, verify.stdout.slice(-2000)).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });
