@@ -4,10 +4,9 @@ import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/bundle/limits.js";
 import { readZip } from "../../src/bundle/zip-read.js";
-import { main } from "../../src/cli/main.js";
-import { quiet } from "../support/capture.js";
 import { certform } from "../support/cli.js";
 import { api, startGateway, type GatewayProcess } from "../support/gateway.js";
+import { certformInProcess as cli } from "../support/in-process.js";
 import { keyEchoes, secretOf } from "../support/key-echoes.js";
 import { positionOf } from "../support/stack.js";
 import { stackText, type BadInput, type BundleCase, type Files, type StackCase } from "./case.js";
@@ -30,20 +29,6 @@ let before: number[];
 const savedNoColor = process.env.NO_COLOR;
 
 const revisions = () => Promise.all(gateways.map(async (g) => (await api(g.admin, "GET", "/v1/status")).body.revision as number));
-
-/** `certform ARGS` through main(), with `env` set for the run: what a process would print, and its exit code. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await quiet(() => main(["node", "certform", ...args]));
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 function writeAll(dir: string, files: Files): void {
   for (const [name, data] of Object.entries(files)) {
