@@ -4,7 +4,7 @@ import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/bundle/limits.js";
 import { readZip } from "../../src/bundle/zip-read.js";
-import { certform } from "../support/cli.js";
+import { certform, REPO } from "../support/cli.js";
 import { api, startGateway, type GatewayProcess } from "../support/gateway.js";
 import { certformInProcess as cli } from "../support/in-process.js";
 import { keyEchoes, secretOf } from "../support/key-echoes.js";
@@ -159,10 +159,11 @@ async function runBundleCase(c: BundleCase, spawned: boolean): Promise<void> {
 const firstOfGroup = new Set(Object.values(GROUPS).map((g) => g[0]).filter((c): c is BadInput => c !== undefined));
 
 describe("the bad-input catalogue", () => {
-  it("holds at least 60 cases, each with its own id", () => {
+  it("holds at least 60 cases, each with its own id, as many as docs/security.md says", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);
     const ids = CASES.map((c) => c.id);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(readFileSync(join(REPO, "docs", "security.md"), "utf8")).toContain(`| Bad input: ${CASES.length} cases`);
   });
 
   for (const [group, cases] of Object.entries(GROUPS).filter(([, cases]) => cases.length > 0)) {
