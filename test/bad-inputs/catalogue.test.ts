@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/bundle/limits.js";
 import { readZip } from "../../src/bundle/zip-read.js";
@@ -8,6 +8,7 @@ import { certform, REPO } from "../support/cli.js";
 import { api, startGateway, type GatewayProcess } from "../support/gateway.js";
 import { certformInProcess as cli } from "../support/in-process.js";
 import { keyEchoes, secretOf } from "../support/key-echoes.js";
+import { writeFiles } from "../support/pki.js";
 import { positionOf } from "../support/stack.js";
 import { stackText, type BadInput, type BundleCase, type Files, type StackCase } from "./case.js";
 import { CASES, GROUPS } from "./cases/index.js";
@@ -30,13 +31,6 @@ const savedNoColor = process.env.NO_COLOR;
 
 const revisions = () => Promise.all(gateways.map(async (g) => (await api(g.admin, "GET", "/v1/status")).body.revision as number));
 
-function writeAll(dir: string, files: Files): void {
-  for (const [name, data] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), data);
-  }
-}
-
 beforeAll(async () => {
   process.env.NO_COLOR = "1";
   work = mkdtempSync(join(tmpdir(), "certform-bad-inputs-"));
@@ -44,7 +38,7 @@ beforeAll(async () => {
   m = await makeMaterial({ dev: gateways[0]!.admin, prod: gateways[1]!.admin, devListen: gateways[0]!.listen });
   // What the gateways hold while the cases run: a case that got through would prune it or add to it.
   const baseline = join(work, "baseline");
-  writeAll(baseline, {
+  await writeFiles(baseline, {
     "stack.yaml": stackText(m, "certificates:\n  keep:\n    certificate: { file: keep.pem }\n    key: { file: keep.key }\ntrustedCertificates:\n  keep-root: { certificate: { file: root.pem } }\n"),
     "keep.pem": m.pki.chainPem,
     "keep.key": m.pki.leaf.keyPem,
@@ -95,7 +89,7 @@ interface ValidateError {
 async function runStackCase(c: StackCase, spawned: boolean): Promise<void> {
   const dir = mkdtempSync(join(work, `${c.id}-`));
   const files = c.files(m);
-  writeAll(dir, files);
+  await writeFiles(dir, files);
   const where = place(c, dir, files);
   const e = c.expect;
 

@@ -88,7 +88,7 @@ export const keyCases: StackCase[] = [
     id: "pkcs12-junk",
     title: "random bytes given as a PKCS#12 file",
     env: { CERTFORM_CATALOGUE_P12: PASSPHRASE },
-    files: (m) => ({ "stack.yaml": stackText(m, P12_BODY), "api.p12": randomBytes(2048) }),
+    files: (m) => ({ "stack.yaml": stackText(m, P12_BODY), "api.p12": Buffer.concat([Buffer.from("JUNK"), randomBytes(2044)]) }),
     expect: { code: "undecodable", at: "api.p12", message: "not a PKCS#12", hint: "a .p12 or .pfx file" },
   }),
   stackCase({
