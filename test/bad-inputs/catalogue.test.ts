@@ -16,11 +16,11 @@ import { makeMaterial, type Material } from "./material.js";
 
 // The bad-input catalogue (see README.md): every case of cases/ is refused with exit 1 and an error naming
 // the place and the fix, prints no private key, and leaves both gateways exactly as they were (revision
-// unchanged). Stack cases run `validate --format json` (the place, exactly) and `apply --auto-approve`
-// against the two real gateways (the same error as the user sees it, nothing written); bundle cases run
-// `import --apply`. Commands run through the CLI's own entry point in this process, one at a time (a
-// process costs half a second of start-up on a busy machine); the first case of every group also runs
-// as a real `certform` process, which must print the same error and exit 1.
+// unchanged). Stack cases run `validate --format json` (the place, exactly), `plan --format json` and
+// `apply --auto-approve` against the two real gateways (the same error as the user sees it, nothing
+// written); bundle cases run `import --apply`. Commands run through the CLI's own entry point in this
+// process, one at a time (a process costs half a second of start-up on a busy machine); the first case of
+// every group also runs as a real `certform` process, which must print the same error and exit 1.
 
 let m: Material;
 let gateways: GatewayProcess[] = [];
@@ -113,9 +113,14 @@ async function runStackCase(c: StackCase, spawned: boolean): Promise<void> {
     expect(out).not.toMatch(/internal|    at /);
     expectNoKey(out);
   };
+  // plan --format json: one JSON document holding the same error at the same place.
+  const p = await cli(["plan", "--format", "json", dir], c.env);
+  expect(p.code, p.out).toBe(1);
+  const planned = (JSON.parse(p.out) as { errors: ValidateError[] }).errors.find((d) => d.code === e.code);
+  expect(planned && `${planned.file}:${planned.line}:${planned.column}`, p.out).toBe(`${where.file}:${where.line}:${where.column}`);
   const a = await cli(["apply", "--auto-approve", dir], c.env);
   expectRefused(a.code, a.out);
-  expectNoKey(v.out);
+  expectNoKey(v.out + p.out);
   if (spawned) {
     const p = await certform(["apply", "--auto-approve", dir], { cwd: process.cwd(), env: c.env ?? {} });
     expectRefused(p.code, p.stdout + p.stderr);
