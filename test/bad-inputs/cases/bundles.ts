@@ -52,16 +52,16 @@ export const bundleCases: BundleCase[] = [
   }),
   bundleCase({
     id: "bundle-zip-bomb",
-    title: "a zip bomb: 64 KB that unpacks to 1 GB",
+    title: "a zip bomb: 17 KB of deflate that unpacks to 17 MB, past the 16 MiB an entry may hold",
     name: "bomb.zip",
-    bundle: (_m, real) => rawZip([...entriesOf(real), { name: "certificates/bomb.pem", data: Buffer.alloc(64 * 1024 * 1024), claimSize: 1024 * 1024 * 1024 }]),
+    bundle: (_m, real) => rawZip([...entriesOf(real), { name: "certificates/bomb.pem", data: Buffer.alloc(17 * 1024 * 1024) }]),
     expect: { code: "oversize", entry: "certificates/bomb.pem", message: "unpacks to more than", hint: "unsafe to unpack" },
   }),
   bundleCase({
     id: "bundle-zip-bomb-lying",
     title: "a zip bomb whose header claims 100 bytes",
     name: "liar.zip",
-    bundle: (_m, real) => rawZip([...entriesOf(real), { name: "certificates/liar.pem", data: Buffer.alloc(32 * 1024 * 1024), claimSize: 100 }]),
+    bundle: (_m, real) => rawZip([...entriesOf(real), { name: "certificates/liar.pem", data: Buffer.alloc(17 * 1024 * 1024), claimSize: 100 }]),
     expect: { code: "oversize", entry: "certificates/liar.pem", message: "unpacks to more than", hint: "unsafe to unpack" },
   }),
   bundleCase({
