@@ -12,13 +12,23 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
     if (!data) throw new ImportError(`the bundle's manifest names ${path}, which is not in the bundle`, "bundle-incomplete", "export the bundle again");
     return data.toString("utf8");
   };
-  /** Certificates only, written again from their DER: whatever else the file held (a key) stays behind. */
-  const certs = (path: string): string => {
+  /**
+   * Certificates only, written again from their DER: whatever else the file held (a key) stays behind. With
+   * `fingerprint256`, the first must be the one the manifest describes: checksums rewritten to fit a swapped
+   * file would otherwise import a certificate that the manifest (what a reviewer reads) does not show.
+   */
+  const certs = (path: string, fingerprint256?: string): string => {
+    let chain;
     try {
-      return certificatesToPem(decodeCertificates(text(path), { allowPrivateKey: false }));
+      chain = decodeCertificates(text(path), { allowPrivateKey: false });
     } catch (err) {
       throw new ImportError(`${path}: ${(err as Error).message}`, "bad-certificate", "export the bundle again");
     }
+    const first = chain[0]?.fingerprint256;
+    if (fingerprint256 !== undefined && first !== fingerprint256) {
+      throw new ImportError(`${path} holds the certificate ${first}, but manifest.json describes ${fingerprint256}`, "fingerprint-mismatch", "get the bundle again from its source; never import a bundle that was changed");
+    }
+    return certificatesToPem(chain);
   };
   const key = (status: { status: string; file?: string | undefined }): ImportedKey => {
     if (status.status !== "included" || !status.file) return { kind: "missing" };
@@ -32,7 +42,7 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
   const endpointByObject = new Map(of("endpoints").map((e) => [e.objectName, e.name]));
 
   for (const c of of("certificates")) {
-    const chainPem = certs(c.file);
+    const chainPem = certs(c.file, c.fingerprint256);
     const leaf = decodeCertificates(chainPem, { allowPrivateKey: false })[0]!;
     const defaults = c.generate ? c.generate.hosts : [...dnsSans(leaf), ...ipSans(leaf)];
     const entry: ImportModel["certificates"][number] = { name: c.name, chainPem, ...(sameHosts(c.hosts, defaults) ? {} : { hosts: c.hosts }), ...(c.default ? { default: true } : {}), ...(c.protect ? { protect: true } : {}) };
@@ -48,7 +58,7 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
     } else entry.key = key(c.key);
     model.certificates.push(entry);
   }
-  for (const t of of("trustedCertificates")) model.trusted.push({ name: t.name, ...(t.alias !== t.name ? { alias: t.alias } : {}), pem: certs(t.file), ...(t.protect ? { protect: true } : {}) });
+  for (const t of of("trustedCertificates")) model.trusted.push({ name: t.name, ...(t.alias !== t.name ? { alias: t.alias } : {}), pem: certs(t.file, t.fingerprint256), ...(t.protect ? { protect: true } : {}) });
   for (const e of of("endpoints")) model.endpoints.push({ name: e.name, url: e.url, ...(e.path !== `/${e.name}` ? { path: e.path } : {}), ...(e.protect ? { protect: true } : {}) });
   for (const a of of("trustAssignments")) {
     const certificate = trustedByAlias.get(a.alias.toLowerCase());

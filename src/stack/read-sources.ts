@@ -1,8 +1,14 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { looksLikeKeyMaterial, quoteValue, type CertificateSource, type KeySource } from "../model/index.js";
 import { captureChain, decodeBase64, decodeCertificates, decodePkcs12, decodePrivateKey, MaterialError, selectFromChain } from "../x509/index.js";
+
+/**
+ * The largest certificate, key or PKCS#12 file read: a whole public CA bundle is well under 1 MiB, and a
+ * bigger file is a mistake (a log, an archive, a disk image) that would otherwise be read whole into memory.
+ */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 /** A failure to read a source, with the field of the source it belongs to. */
 export class SourceError extends Error {
@@ -36,14 +42,7 @@ export function sourceReader(opts: SourceReaderOptions) {
     const path = resolve(baseDir, file);
     let p = files.get(path);
     if (!p) {
-      p = readFile(path).catch((err: NodeJS.ErrnoException) => {
-        throw new SourceError(
-          err.code === "ENOENT" ? "file-not-found" : "file-unreadable",
-          err.code === "ENOENT" ? `file ${file} does not exist (looked for ${path})` : `cannot read ${file}: ${err.code ?? err.message}`,
-          "paths are relative to the stack file; check the name and ${environment} in it",
-          field,
-        );
-      });
+      p = readSourceFile(path, file, field);
       files.set(path, p);
     }
     return p;
@@ -118,6 +117,24 @@ export function sourceReader(opts: SourceReaderOptions) {
   }
 
   return { certificates, key };
+}
+
+/** Reads a regular file of at most MAX_SOURCE_BYTES: a device or a pipe (/dev/zero) would never end. */
+async function readSourceFile(path: string, file: string, field: string[]): Promise<Buffer> {
+  const unreadable = (code: string, message: string, hint = "paths are relative to the stack file; check the name and ${environment} in it") => new SourceError(code, message, hint, field);
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw unreadable("file-unreadable", `${file} is ${st.isDirectory() ? "a directory" : "not a regular file (a device, pipe or socket)"}, not a certificate or key file`);
+    if (st.size > MAX_SOURCE_BYTES) {
+      throw unreadable("file-too-large", `${file} is ${(st.size / 1024 / 1024).toFixed(1)} MiB; a certificate, key or PKCS#12 file is at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, "point at the certificate or key file itself, not at an archive, a log or a whole directory's worth of files");
+    }
+    return await readFile(path);
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw unreadable("file-not-found", `file ${file} does not exist (looked for ${path})`);
+    throw unreadable("file-unreadable", `cannot read ${file}: ${code ?? (err as Error).message}`);
+  }
 }
 
 // Files without a passphrase are usually protected by an empty one; a wrong guess then means one is needed.

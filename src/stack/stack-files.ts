@@ -41,12 +41,20 @@ function notFound(p: string): Diagnostic {
   return { severity: "error", code: "path-not-found", file: p, line: 1, column: 1, message: `no such file or directory: ${p}`, hint: "give the path of a stack file or directory (default: ./stacks)" };
 }
 
+/** A stack of 10,000 certificates is about 2 MiB of YAML; anything past this is not a stack. */
+export const MAX_STACK_FILE_BYTES = 16 * 1024 * 1024;
+
 /** Reads a stack file as UTF-8 text, naming it relative to the working directory in every message. */
 export function readStackFile(file: string): { name: string; text: string } {
   const name = relative(process.cwd(), file) || file;
-  const buf = readFileSync(file);
-  if (buf.includes(0)) {
-    throw new StackError([{ severity: "error", code: "binary-file", file: name, line: 1, column: 1, message: `${name} is not a text file (it has NUL bytes)`, hint: "a stack is YAML text; certificate files are referenced with { file: PATH }" }]);
+  const refuse = (code: string, message: string, hint: string) => new StackError([{ severity: "error", code, file: name, line: 1, column: 1, message, hint }]);
+  // Checked before reading: a device (/dev/zero) never ends, and a huge file would be read whole.
+  const st = statSync(file);
+  if (!st.isFile()) throw refuse("file-unreadable", `${name} is not a regular file (a device, pipe or socket)`, "give the path of a stack file or directory (default: ./stacks)");
+  if (st.size > MAX_STACK_FILE_BYTES) {
+    throw refuse("file-too-large", `${name} is ${(st.size / 1024 / 1024).toFixed(1)} MiB; a stack file is at most ${MAX_STACK_FILE_BYTES / 1024 / 1024} MiB`, "a stack declares resources and points at certificate files with { file: PATH }; split a very large stack into several files of one directory");
   }
+  const buf = readFileSync(file);
+  if (buf.includes(0)) throw refuse("binary-file", `${name} is not a text file (it has NUL bytes)`, "a stack is YAML text; certificate files are referenced with { file: PATH }");
   return { name, text: buf.toString("utf8") };
 }
