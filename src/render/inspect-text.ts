@@ -13,8 +13,9 @@ function validity(info: ChainEntry): string {
 }
 
 function keyLine(k: KeyInfoReport): string {
-  const size = k.curve ? `${k.curve}` : k.bits ? `${k.bits} bits` : "";
-  return `${k.type}${size ? ` ${size}` : ""}, fingerprint ${k.fingerprint256}`;
+  const size = k.curve ? `${k.curve}${k.bits && k.curve !== `P-${k.bits}` ? ` (${k.bits} bits)` : ""}` : k.bits ? `${k.bits} bits` : "";
+  const what = k.algorithm ? ` (OID ${k.algorithm}; OpenSSL cannot load this key, so its size is unknown)` : "";
+  return `${k.type}${size ? ` ${size}` : ""}${what}, fingerprint ${k.fingerprint256}`;
 }
 
 function renderCertificate(entry: ChainEntry, total: number, c: Palette): string {

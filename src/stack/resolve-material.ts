@@ -23,10 +23,12 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
       out.push(diagnose(inst.origin, inst.address, problem));
     }
   };
+  // One resource's failure never hides the others' findings: a read error is reported at its source, and
+  // anything else (a bug in certform) as internal at the resource, after which the other resources go on.
   const guarded = (inst: AnyInstance, fn: () => Promise<void>) =>
-    fn().catch((err) => {
+    fn().catch((err: unknown) => {
       if (err instanceof SourceError) report(inst, err);
-      else throw err;
+      else report(inst, internalFinding(err));
     });
 
   // The same file in every environment is one decoded chain and key (the reader caches them), so it is
@@ -83,7 +85,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         if (!spec.certificate) return;
         const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate", true);
         if (!cert) return;
-        if (!spec.key && !cert.key) {
+        if (!spec.key && !cert.key && "pkcs12" in spec.certificate) {
           report(c, { severity: "error", code: "pkcs12-no-key", message: "the PKCS#12 file holds no private key, and no key: is given", hint: "export the PKCS#12 with its key, or add key: { file: PATH }", field: ["certificate", "pkcs12"] });
         }
         const chain = [...cert.chain];
@@ -134,12 +136,27 @@ function expiringWords(f: Finding, source: CertificateSource | undefined, alerts
   return { message, hint: "renew the certificate and put the new one in the stack" };
 }
 
+function internalFinding(err: unknown): Finding {
+  return {
+    severity: "error",
+    code: "internal",
+    message: `certform failed while checking this resource: ${err instanceof Error ? err.message : String(err)}`,
+    hint: "this is a bug in certform; please report it with the file that caused it (the other resources were checked)",
+    field: ["certificate"],
+  };
+}
+
 /** The hosts a certificate is served for: as declared, or else its DNS and IP SANs. */
 function servedHosts(c: CertificateInstance): string[] {
   if (c.spec.hosts) return c.spec.hosts;
   if (c.spec.generate) return c.spec.generate.hosts;
   const leaf = c.material?.chain[0];
-  return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];
+  try {
+    return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];
+  } catch {
+    // Its SANs could not be read: that failure is already reported on the certificate itself.
+    return [];
+  }
 }
 
 /** One certificate per host (SNI picks one), one default, and mutual-TLS hosts that are served at all. */

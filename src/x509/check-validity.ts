@@ -1,6 +1,6 @@
 import type { X509Certificate } from "node:crypto";
 import { certFields, SHA1_SIGNATURES } from "./cert-fields.js";
-import { certLabel, daysLeft, keyShape } from "./describe.js";
+import { certLabel, certificateKeyShape, daysLeft } from "./describe.js";
 import { normalizeSha256 } from "./fingerprint.js";
 import { CERTIFICATE_FIELD as CERT, type Finding } from "./finding.js";
 import { plural } from "./input-form.js";
@@ -54,17 +54,35 @@ export function validityFindings(cert: X509Certificate, where: string, now: Date
   return [];
 }
 
-/** RSA/DSA under 2048 bits, EC under 256 bits. */
+/** RSA/DSA/DH under 2048 bits, EC under 256 bits. */
 export function weakKeyFindings(cert: X509Certificate, where: string): Finding[] {
-  const key = keyShape(cert.publicKey);
-  const weakRsa = (key.type === "RSA" || key.type === "RSA-PSS" || key.type === "DSA") && (key.bits ?? 0) < 2048;
-  const weakEc = key.type === "EC" && (key.bits ?? 0) < 256;
-  if (!weakRsa && !weakEc) return [];
+  const key = certificateKeyShape(cert);
+  if (key.bits === undefined) return [];
+  const floor = key.type === "EC" ? 256 : ["RSA", "RSA-PSS", "DSA", "DH"].includes(key.type) ? 2048 : 0;
+  if (key.bits >= floor) return [];
+  const shown = key.curve ? `${key.bits}-bit EC key (${key.curve})` : `${key.bits}-bit ${key.type} key`;
   return [{
     severity: "warning",
     code: "weak-key",
-    message: `${where} ${certLabel(cert)} has a ${key.bits}-bit ${key.type} key; clients may refuse keys under ${key.type === "EC" ? 256 : 2048} bits`,
+    message: `${where} ${certLabel(cert)} has a ${shown}; clients may refuse keys under ${floor} bits`,
     hint: "reissue it with an RSA key of at least 2048 bits or an EC P-256 key",
+    field: CERT,
+  }];
+}
+
+/**
+ * key-unsupported: a public key OpenSSL cannot load (a GOST key, an unknown algorithm), named by its
+ * OID. Nothing certform drives can use it: an error where it must be served, a warning elsewhere.
+ */
+export function unloadableKeyFindings(cert: X509Certificate, where: string, severity: Finding["severity"]): Finding[] {
+  const key = certificateKeyShape(cert);
+  if (key.algorithm === undefined) return [];
+  const name = key.type === "unknown" ? "an unknown algorithm" : key.type;
+  return [{
+    severity,
+    code: "key-unsupported",
+    message: `${where} ${certLabel(cert)} has a public key of ${name} (OID ${key.algorithm}), which OpenSSL cannot load: ${severity === "error" ? "no gateway can serve it, and its key cannot be checked" : "nothing it signed can be verified"}`,
+    hint: "use a certificate with an RSA, EC (P-256, P-384) or Ed25519 key",
     field: CERT,
   }];
 }

@@ -16,6 +16,8 @@ export {
   describeChain,
   describeKey,
   keyShape,
+  certificateKeyShape,
+  type KeyShape,
   daysLeft,
   statusAt,
   type CertificateInfo,
@@ -28,4 +30,5 @@ export { generateServerCertificate, type ServerGenerateRequest } from "./generat
 export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
 export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";
+export { loadablePublicKey } from "./key-shape.js";
 export { jwkFromCertificate, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";
