@@ -5,7 +5,7 @@ import { matchesKey } from "./chain-order.js";
 import { certLabel } from "./describe.js";
 import { fingerprintKey } from "./fingerprint.js";
 import { CERTIFICATE_FIELD as CERT, type Finding } from "./finding.js";
-import { hostCovered, hostProblem } from "./host-match.js";
+import { hostCovered, hostProblem, publicSuffixReason, wildcardPublicSuffix } from "./host-match.js";
 
 /** key-mismatch, at the `key:` key: the key is not the leaf's, naming the certificate it belongs to if any. */
 export function keyFindings(chain: X509Certificate[], leaf: X509Certificate, key: KeyObject): Finding[] {
@@ -37,6 +37,23 @@ export function sanFindings(leaf: X509Certificate): Finding[] {
     hint: "reissue the certificate with the host names as DNS (or IP) subjectAltNames",
     field: CERT,
   }];
+}
+
+/** wildcard-public-suffix: a DNS SAN such as *.co.uk or *.s3.amazonaws.com covers no host, and clients refuse it. */
+export function wildcardSanFindings(leaf: X509Certificate): Finding[] {
+  return (certFields(leaf).sans ?? [])
+    .filter((s) => s.type === "DNS")
+    .flatMap((s) => {
+      const suffix = wildcardPublicSuffix(s.value);
+      if (!suffix) return [];
+      return [{
+        severity: "error" as const,
+        code: "wildcard-public-suffix",
+        message: `the certificate ${certLabel(leaf)} has the subjectAltName ${sanToString(s)}: ${publicSuffixReason(suffix)}`,
+        hint: "reissue the certificate without that name, with wildcards over your own domains only",
+        field: CERT,
+      }];
+    });
 }
 
 /**

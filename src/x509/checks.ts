@@ -1,6 +1,6 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { chainIncompleteFindings, chainOrder } from "./check-chain.js";
-import { hostFindings, keyFindings, sanFindings } from "./check-leaf.js";
+import { hostFindings, keyFindings, sanFindings, wildcardSanFindings } from "./check-leaf.js";
 import { pinFindings, sha1Findings, unloadableKeyFindings, validityFindings, weakKeyFindings } from "./check-validity.js";
 import { isSelfSigned } from "./chain-order.js";
 import type { Finding } from "./finding.js";
@@ -47,7 +47,7 @@ export function checkServerCertificate(input: ServerCheckInput): Finding[] {
   if (key && leaf && unloadable.length === 0) findings.push(...keyFindings(chain, leaf, key));
   findings.push(...unloadable);
   if (order.finding) findings.push(order.finding);
-  if (leaf) findings.push(...sanFindings(leaf));
+  if (leaf) findings.push(...sanFindings(leaf), ...wildcardSanFindings(leaf));
   findings.push(...hostFindings(input.hosts ?? [], leaf));
 
   const where = (cert: X509Certificate, i: number): string =>

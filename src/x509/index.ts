@@ -9,7 +9,7 @@ export { decodePkcs12, type Pkcs12Contents } from "./pkcs12/pkcs12.js";
 export { captureChain, captureTarget, type CaptureOptions, type CaptureTarget } from "./capture.js";
 export { selectFromChain, orderChain, isSelfSigned, issuedBy, matchesKey } from "./chain-order.js";
 export { fingerprintKey, formatFingerprint, normalizeSha256 } from "./fingerprint.js";
-export { hostCovered, hostProblem, dnsSans, ipSans } from "./host-match.js";
+export { hostCovered, hostProblem, dnsSans, ipSans, wildcardPublicSuffix } from "./host-match.js";
 export { checkServerCertificate, checkTrustedCertificate, type Finding, type ServerCheckInput, type TrustedCheckInput } from "./checks.js";
 export {
   describeCertificate,

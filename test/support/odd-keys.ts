@@ -82,7 +82,7 @@ export function curveSpki(namedCurve: string): Buffer {
  * A DH SubjectPublicKeyInfo over an RFC 3526 group ("modp14" is 2048 bits): PKCS#3 dhKeyAgreement (p, g)
  * or X9.42 dhpublicnumber (p, g, q; p is a safe prime, so q = (p − 1) / 2).
  */
-export function dhSpki(form: "pkcs3" | "x942", group: "modp14" | "modp15" = "modp14"): Buffer {
+export function dhSpki(form: "pkcs3" | "x942", group: "modp2" | "modp14" | "modp15" = "modp14"): Buffer {
   const dh = createDiffieHellmanGroup(group);
   dh.generateKeys();
   const p = dh.getPrime();
