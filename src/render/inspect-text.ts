@@ -1,8 +1,9 @@
 import type { ChainEntry, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
+import { escapeControl } from "../model/control-chars.js";
 import type { Palette } from "./palette.js";
 
 /** The path or URL as typed, with control characters escaped so that it cannot drive the terminal. */
-const plain = (s: string): string => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+const plain = escapeControl;
 
 function validity(info: ChainEntry): string {
   const left = info.daysLeft;
@@ -49,8 +50,9 @@ function renderCertificate(entry: ChainEntry, total: number, c: Palette): string
 
 /** `certform inspect` as text: one block per certificate, then the key and friendly names. Formats only. */
 export function renderInspectText(report: InspectSuccess, c: Palette): string {
+  const source = report.source === "-" ? "(standard input)" : plain(report.source);
   if (report.kind === "key") {
-    return `${c.bold("Private key")} ${plain(report.source)}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
+    return `${c.bold("Private key")} ${source}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
   }
   const parts = report.chain.map((entry) => renderCertificate(entry, report.chain.length, c));
   if (report.key) {
@@ -59,6 +61,6 @@ export function renderInspectText(report: InspectSuccess, c: Palette): string {
   }
   if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.join(", ") : c.dim("(none)")}\n`);
   const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
-  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${plain(report.source)}\n\n`;
+  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${source}\n\n`;
   return header + parts.join("\n");
 }
