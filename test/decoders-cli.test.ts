@@ -127,6 +127,13 @@ certificates:
 trustedCertificates:
   gost-ca:
     certificate: { file: gost.pem }
+  bp-ca:
+    certificate: { file: bp.pem }
+jwks:
+  gost-jwk:
+    certificate: gost-ca
+  bp-jwk:
+    certificate: bp-ca
 `;
     const dir = writeStackDir({
       "stack.yaml": text,
@@ -138,13 +145,14 @@ trustedCertificates:
       "old.key": old.keyPem,
       "broad.pem": broad.pem,
       "broad.key": broad.keyPem,
+      "bp.pem": toPem(certificateWithSpki(curveSpki("brainpoolP384r1"), { subject: "CN=Brainpool CA", validityDays: 365 })),
     });
     const r = await certform(["validate", "--format", "json", dir], { cwd: dir });
     expect(r.code).toBe(1);
     const report = ValidateReportSchema.parse(JSON.parse(r.stdout));
     const all = [...report.errors, ...report.warnings];
     const at = (needle: string, nth = 1) => positionOf(text, needle, nth);
-    const found = (code: string, address: string) => all.filter((d) => d.code === code && d.address.startsWith(address));
+    const found = (code: string, address: string) => all.filter((d) => d.code === code && (d.address ?? "").startsWith(address));
     const isError = (d: (typeof all)[number]) => report.errors.includes(d);
     expect(all.map((d) => d.code)).not.toContain("internal");
 
@@ -166,6 +174,9 @@ trustedCertificates:
     expect(found("wildcard-public-suffix", "certificates.broad")).toEqual([
       expect.objectContaining({ ...at("{ file: broad.pem }"), message: expect.stringContaining('DNS:*.s3.amazonaws.com: "s3.amazonaws.com" is a public suffix') }),
     ]);
+    // JWKS entries over keys that have no JWK form: said in validate, not a crash in plan.
+    expect(found("jwk-key-unsupported", "jwks.gost-jwk")).toEqual([expect.objectContaining({ ...at("gost-ca", 2), message: expect.stringMatching(/GOST R 34\.10-2012 \(OID 1\.2\.643\.7\.1\.1\.1\.1\) key cannot be loaded/) })]);
+    expect(found("jwk-key-unsupported", "jwks.bp-jwk")).toEqual([expect.objectContaining({ ...at("bp-ca", 2), message: expect.stringContaining("its EC brainpoolP384r1 key has no JWK form") })]);
     for (const d of all) expect(d.file).toBe("stack.yaml");
   });
 });

@@ -1,5 +1,5 @@
 import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
-import { checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, type Finding } from "../x509/index.js";
+import { certLabel, checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, jwkProblem, type Finding } from "../x509/index.js";
 import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
 import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
@@ -118,7 +118,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
   await Promise.all(jobs);
   for (const env of state.environments) {
     for (const c of env.certificates) c.hosts = servedHosts(c);
-    out.push(...duplicateContent(env), ...checkServedHosts(env));
+    out.push(...duplicateContent(env), ...checkServedHosts(env), ...checkJwkSources(env));
   }
   return out;
 }
@@ -178,6 +178,25 @@ function checkServedHosts(env: EnvironmentState): Diagnostic[] {
       if (host.includes("${") || hostProblem(host) || served.some((s) => s.toLowerCase() === host.toLowerCase() || hostCovered(host, [s]))) return;
       out.push(diagnose(t.origin, t.address, { severity: "warning", code: "clients-host-unserved", message: `no certificate of ${env.name} serves ${host}, so no client of it can be asked for a certificate`, hint: "add the host to a certificate's hosts, or remove it here", field: ["hosts", i] }));
     });
+  }
+  return out;
+}
+
+/** jwk-key-unsupported: a JWKS entry over a certificate whose key has no JWK form (Brainpool, DSA, GOST, …). */
+function checkJwkSources(env: EnvironmentState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const j of env.jwks) {
+    const source =
+      env.certificates.find((c) => c.name === j.spec.certificate && !c.spec.generate) ?? env.trustedCertificates.find((t) => t.name === j.spec.certificate);
+    const leaf = source?.material?.chain[0];
+    const problem = leaf ? jwkProblem(leaf) : undefined;
+    if (!leaf || !problem) continue;
+    out.push(diagnose(j.origin, j.address, {
+      code: "jwk-key-unsupported",
+      message: `${source.address}'s certificate ${certLabel(leaf)} cannot be published as a JWK: ${problem}`,
+      hint: "publish a certificate with an RSA, EC P-256/P-384/P-521 or Ed25519 key",
+      field: ["certificate"],
+    }));
   }
   return out;
 }

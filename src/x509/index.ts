@@ -15,6 +15,7 @@ export {
   describeCertificate,
   describeChain,
   describeKey,
+  certLabel,
   keyShape,
   certificateKeyShape,
   type KeyShape,
@@ -31,4 +32,4 @@ export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyP
 export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";
 export { loadablePublicKey } from "./key-shape.js";
-export { jwkFromCertificate, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";
+export { jwkFromCertificate, jwkProblem, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";

@@ -37,6 +37,8 @@ export interface OddCertificateOptions {
   subject?: string;
   hosts?: string[];
   validityDays?: number;
+  /** Rewrites the encoded TBSCertificate before it is signed: to plant a malformed field. */
+  rewriteTbs?: (tbs: Buffer) => Buffer;
 }
 
 /** A certificate whose SubjectPublicKeyInfo is exactly `spki` (DER). */
@@ -64,8 +66,11 @@ export function certificateWithSpki(spki: Buffer, opts: OddCertificateOptions = 
     subjectPublicKeyInfo: AsnConvert.parse(spki, SubjectPublicKeyInfo),
     ...(extensions ? { extensions } : {}),
   });
-  const signatureValue = sign("sha256", Buffer.from(AsnConvert.serialize(tbs)), privateKey);
-  return new X509Certificate(Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: signature, signatureValue: buffer(signatureValue) }))));
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signed = opts.rewriteTbs ? opts.rewriteTbs(tbsDer) : tbsDer;
+  const signatureValue = sign("sha256", signed, privateKey);
+  const cert = Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: signature, signatureValue: buffer(signatureValue) })));
+  return new X509Certificate(opts.rewriteTbs ? Buffer.from(cert.toString("latin1").replace(tbsDer.toString("latin1"), signed.toString("latin1")), "latin1") : cert);
 }
 
 /** A SubjectPublicKeyInfo of algorithm `oid` (no parameters) over random bytes: what OpenSSL cannot load. */
