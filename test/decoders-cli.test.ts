@@ -15,6 +15,15 @@ import { daysAgo, leaf, makePki, tempDir, toDer, toPem, writeFiles } from "./sup
 import { HEADER, positionOf, writeStackDir } from "./support/stack.js";
 
 const GOST = "1.2.643.7.1.1.1.1";
+
+/** The TBSCertificate with its notAfter UTCTime (the second one) replaced by `text`, as long as the original. */
+function rewriteNotAfter(tbs: Buffer, text: string): Buffer {
+  const s = tbs.toString("latin1");
+  const first = s.indexOf("\x17\x0d");
+  const second = s.indexOf("\x17\x0d", first + 2);
+  if (second < 0 || text.length !== 13) throw new Error("no notAfter UTCTime to rewrite");
+  return Buffer.from(s.slice(0, second + 2) + text + s.slice(second + 15), "latin1");
+}
 // Raw C0/DEL/C1 and bidi controls: none may reach stdout unescaped.
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
@@ -104,6 +113,8 @@ describe("validate: one bad file never hides the others", () => {
     const old = await leaf({ hosts: ["old.example.com"], notBefore: daysAgo(100), notAfter: daysAgo(10) });
     const broad = await leaf({ hosts: ["*.s3.amazonaws.com", "files.example.com"] });
     const gost = certificateWithSpki(unloadableSpki(GOST), { hosts: ["gost.example.com"], validityDays: 365 });
+    // notAfter as a UTCTime with letters in it.
+    const badTime = certificateWithSpki(curveSpki("prime256v1"), { hosts: ["time.example.com"], rewriteTbs: (tbs) => rewriteNotAfter(tbs, "ABCDEF000000Z") });
     const text = `${HEADER}environments:
   dev:
     gateway: { type: embedded, nodes: ["http://127.0.0.1:8081"] }
@@ -113,6 +124,9 @@ certificates:
     key: { file: good.key }
   junk:
     certificate: { file: junk.pem }
+    key: { file: good.key }
+  bad-time:
+    certificate: { file: bad-time.pem }
     key: { file: good.key }
   old:
     certificate: { file: old.pem }
@@ -139,6 +153,7 @@ jwks:
       "stack.yaml": text,
       "gost.pem": toPem(gost),
       "junk.pem": "hello\n",
+      "bad-time.pem": toPem(badTime),
       "good.pem": good.pem,
       "good.key": good.keyPem,
       "old.pem": old.pem,
@@ -163,6 +178,8 @@ jwks:
     expect(isError(found("key-unsupported", "trustedCertificates.gost-ca")[0]!)).toBe(false);
     expect(found("undecodable", "certificates.junk")).toEqual([expect.objectContaining(at("junk.pem"))]);
     expect(found("expired", "certificates.old")).toHaveLength(1);
+    // However the decoders come to say it, the unreadable date is an error at that file's source, never silence.
+    expect(report.errors.filter((d) => d.address?.startsWith("certificates.bad-time") && d.line === at("bad-time.pem").line)).not.toEqual([]);
     // One host-invalid per bad host, in one wording, at the host itself.
     expect(found("host-invalid", "certificates.old")).toEqual([
       expect.objectContaining({ ...at('"bad host"'), message: 'certificates.old[dev]: host "bad host" is not valid: it contains white space (U+0020)' }),

@@ -20,6 +20,16 @@ export interface ExpiryWindows {
 export function validityFindings(cert: X509Certificate, where: string, now: Date, windows: ExpiryWindows): Finding[] {
   const { notBefore, notAfter } = certFields(cert);
   const label = certLabel(cert);
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+    // Never a silent "no expiry": a date that cannot be read is one no client accepts either.
+    return [{
+      severity: "error",
+      code: "validity-unreadable",
+      message: `${where} ${label} has a ${Number.isNaN(notAfter.getTime()) ? "notAfter" : "notBefore"} date that cannot be read, so its expiry cannot be checked and clients reject it`,
+      hint: "reissue the certificate; its validity must be a UTCTime or GeneralizedTime as RFC 5280 writes them",
+      field: CERT,
+    }];
+  }
   if (notAfter.getTime() < now.getTime()) {
     const ago = Math.floor((now.getTime() - notAfter.getTime()) / 86_400_000);
     return [{
