@@ -10,7 +10,8 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 /** The same set without C0, which JSON.stringify escapes already. */
 const CONTROL_JSON_LEAVES = /[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
-const hex = (ch: string, width: number): string => ch.charCodeAt(0).toString(16).toUpperCase().padStart(width, "0");
+// \xHH in upper case, as quoteValue has always written them; \uHHHH in lower case, as JSON.stringify writes them.
+const hex = (ch: string, width: number): string => ch.charCodeAt(0).toString(16).padStart(width, "0");
 
 export function hasControl(text: string): boolean {
   return text.search(CONTROL) !== -1;
@@ -18,7 +19,7 @@ export function hasControl(text: string): boolean {
 
 /** The text on one clean line: each control character as \xHH (up to U+00FF) or \uHHHH. */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (ch) => (ch.charCodeAt(0) > 0xff ? `\\u${hex(ch, 4)}` : `\\x${hex(ch, 2)}`));
+  return text.replace(CONTROL, (ch) => (ch.charCodeAt(0) > 0xff ? `\\u${hex(ch, 4)}` : `\\x${hex(ch, 2).toUpperCase()}`));
 }
 
 /**
