@@ -14,7 +14,7 @@ export function summarizeChain(chain: readonly X509Certificate[], now: Date, gen
     sans: info.sans,
     notBefore: info.notBefore,
     notAfter: info.notAfter,
-    keyType: [shape.type, shape.curve ?? shape.bits].filter(Boolean).join(" "),
+    keyType: [shape.type, shape.curve ?? shape.bits ?? (shape.algorithm ? `(OID ${shape.algorithm})` : undefined)].filter(Boolean).join(" "),
     keyFingerprint256: info.publicKey.fingerprint256,
     chainLength: chain.length,
   };
