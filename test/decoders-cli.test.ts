@@ -225,19 +225,25 @@ describe("a closed pipe ends output quietly", () => {
     });
   }
 
-  it("export-cert --chain | head -1, and inspect of a long chain | head -1: no EPIPE crash", async () => {
+  it("apply with odd trusted keys; then export-cert --chain | head -1, and inspect of a long chain | head -1: no EPIPE crash", async () => {
     gw = await startGateway();
     const pki = await makePki({ hosts: ["pipe.example.com"] });
     // Output of about 1 MB: far more than a pipe buffer holds, so writes go on after the reader has left.
     const chainPem = pki.leaf.pem.repeat(600);
     const dir = writeStackDir({
-      "stack.yaml": `${HEADER}environments:\n  dev:\n    gateway: { type: embedded, nodes: ["${gw.admin}"] }\ncertificates:\n  api:\n    certificate: { file: api.pem }\n    key: { file: api.key }\n`,
+      "stack.yaml": `${HEADER}environments:\n  dev:\n    gateway: { type: embedded, nodes: ["${gw.admin}"] }\ncertificates:\n  api:\n    certificate: { file: api.pem }\n    key: { file: api.key }\ntrustedCertificates:\n  gost-ca:\n    certificate: { file: gost.pem }\n  bp-ca:\n    certificate: { file: bp.pem }\n`,
+      "gost.pem": toPem(certificateWithSpki(unloadableSpki(GOST), { subject: "CN=GOST CA", validityDays: 400 })),
+      "bp.pem": toPem(certificateWithSpki(curveSpki("brainpoolP256r1"), { subject: "CN=Brainpool CA", validityDays: 400 })),
       "api.pem": pki.chainPem,
       "api.key": pki.leaf.keyPem,
       "long.pem": chainPem,
     });
-    const applied = await certform(["apply", "--auto-approve", "."], { cwd: dir });
+    // Trusted certificates with keys OpenSSL cannot load or sizes only a curve name tells go through plan and apply.
+    const applied = await certform(["apply", "--auto-approve", "--no-color", "."], { cwd: dir });
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/\+ key type: +GOST R 34\.10-2012 \(OID 1\.2\.643\.7\.1\.1\.1\.1\)\n/);
+    expect(applied.stdout).toMatch(/\+ key type: +EC brainpoolP256r1\n/);
+    expect(applied.stdout).toContain("warning[key-unsupported] trustedCertificates.gost-ca[dev]: the certificate CN=GOST CA has a public key of GOST");
 
     const exported = await closedPipe(["export-cert", "certificates.api[dev]", "--chain", "."], dir, false);
     expect(exported.stderr).toBe("");
