@@ -31,10 +31,11 @@ function renderCertificate(entry: ChainEntry, total: number, c: Palette): string
     issuedBy = entry.selfSigned ? "itself (self-signed)" : c.yellow("not included in the chain");
   }
   const rows: [string, string][] = [
-    ["Subject", entry.subject],
-    ["Issuer", entry.issuer],
-    ["Serial", entry.serialNumber],
-    ["SANs", entry.sans.length ? entry.sans.join(", ") : c.dim("(none)")],
+    // Names are escaped where they are read; escaping again is idempotent and guards whatever a field may bring.
+    ["Subject", plain(entry.subject)],
+    ["Issuer", plain(entry.issuer)],
+    ["Serial", plain(entry.serialNumber)],
+    ["SANs", entry.sans.length ? entry.sans.map(plain).join(", ") : c.dim("(none)")],
     ["Valid", validity(entry)],
     ["Status", status],
     ["SHA-256", entry.fingerprints.sha256],
@@ -59,7 +60,7 @@ export function renderInspectText(report: InspectSuccess, c: Palette): string {
     const matches = report.key.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf");
     parts.push(`${c.bold("Private key")}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n  ${"Leaf".padEnd(11)} ${matches}\n`);
   }
-  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.join(", ") : c.dim("(none)")}\n`);
+  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.map(plain).join(", ") : c.dim("(none)")}\n`);
   const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
   const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${source}\n\n`;
   return header + parts.join("\n");
