@@ -2,6 +2,7 @@ import type { X509Certificate } from "node:crypto";
 import { certFields, SHA1_SIGNATURES } from "./cert-fields.js";
 import { certLabel, certificateKeyShape, daysLeft } from "./describe.js";
 import { normalizeSha256 } from "./fingerprint.js";
+import { loadablePublicKey } from "./key-shape.js";
 import { CERTIFICATE_FIELD as CERT, type Finding } from "./finding.js";
 import { plural } from "./input-form.js";
 
@@ -85,13 +86,13 @@ export function weakKeyFindings(cert: X509Certificate, where: string): Finding[]
  * OID. Nothing certform drives can use it: an error where it must be served, a warning elsewhere.
  */
 export function unloadableKeyFindings(cert: X509Certificate, where: string, severity: Finding["severity"]): Finding[] {
+  if (loadablePublicKey(cert)) return [];
   const key = certificateKeyShape(cert);
-  if (key.algorithm === undefined) return [];
-  const name = key.type === "unknown" ? "an unknown algorithm" : key.type;
+  const name = `${key.type === "unknown" ? "an unknown algorithm" : key.type}${key.algorithm ? ` (OID ${key.algorithm})` : ""}`;
   return [{
     severity,
     code: "key-unsupported",
-    message: `${where} ${certLabel(cert)} has a public key of ${name} (OID ${key.algorithm}), which OpenSSL cannot load: ${severity === "error" ? "no gateway can serve it, and its key cannot be checked" : "nothing it signed can be verified"}`,
+    message: `${where} ${certLabel(cert)} has a public key of ${name}, which OpenSSL cannot load: ${severity === "error" ? "no gateway can serve it, and its key cannot be checked" : "nothing it signed can be verified"}`,
     hint: "use a certificate with an RSA, EC (P-256, P-384) or Ed25519 key",
     field: CERT,
   }];

@@ -159,5 +159,11 @@ export function loadablePublicKey(cert: X509Certificate): KeyObject | undefined 
  */
 export function certificateKeyShape(cert: X509Certificate): KeyShape {
   const key = loadablePublicKey(cert);
-  return key ? keyShape(key) : spkiShape(AsnConvert.parse(cert.raw, Certificate).tbsCertificate.subjectPublicKeyInfo);
+  if (key) return keyShape(key);
+  try {
+    return spkiShape(AsnConvert.parse(cert.raw, Certificate).tbsCertificate.subjectPublicKeyInfo);
+  } catch {
+    // OpenSSL parsed the certificate but not its key, and the schema not the certificate: nothing more to say.
+    return { type: "unknown" };
+  }
 }
