@@ -3,7 +3,7 @@ import type { BundleCertificateValue, BundleKeyStatusValue } from "../model/bund
 import type { CertificateResource } from "../model/index.js";
 import { LABEL } from "../model/index.js";
 import type { LiveObject } from "../providers/provider.js";
-import { certFields, certificatesToPem, decodeCertificates, fingerprintKey, keyShape } from "../x509/index.js";
+import { certFields, certificatesToPem, decodeCertificates, fingerprintKey, certificateKeyShape } from "../x509/index.js";
 import { encryptKeyPem } from "./key-crypt.js";
 
 /** What the stack declares for a certificate the gateway holds: the keys come from here, never from the gateway. */
@@ -38,7 +38,7 @@ export function collectCertificate(
     ...common,
     fingerprint256: leaf.fingerprint256,
     chain: chain.map((c) => c.fingerprint256),
-    keyFingerprint256: fingerprintKey(leaf.publicKey),
+    keyFingerprint256: f.keyFingerprint256,
     subject: f.subject,
     issuer: f.issuer,
     notBefore: f.notBefore.toISOString(),
@@ -52,7 +52,7 @@ export function collectCertificate(
   const keyFile = (file: string, key: KeyObject | undefined, expect: X509Certificate, what: string): BundleKeyStatusValue => {
     if (!common.owned) return { status: "missing", reason: `not managed by the stack: certform has no source for its ${what}` };
     if (!key) return { status: "missing", reason: `the stack declares no source for its ${what}` };
-    if (fingerprintKey(key) !== fingerprintKey(expect.publicKey)) return { status: "missing", reason: `the stack's ${what} does not belong to the certificate on the gateway (apply first)` };
+    if (fingerprintKey(key) !== certFields(expect).keyFingerprint256) return { status: "missing", reason: `the stack's ${what} does not belong to the certificate on the gateway (apply first)` };
     if (keys.passphrase === undefined) return { status: "missing", reason: "left out: export with --include-private-keys (and CERTFORM_BUNDLE_PASSPHRASE) to include it encrypted" };
     files.push([file, encryptKeyPem(key, keys.passphrase, keys.iterations)]);
     return { status: "included", file };
@@ -88,7 +88,7 @@ export function collectCertificate(
 }
 
 function keyTypeOf(cert: X509Certificate): string {
-  const s = keyShape(cert.publicKey);
+  const s = certificateKeyShape(cert);
   if (s.type === "EC") return s.curve === "P-384" ? "ec-p384" : "ec-p256";
   if (s.type === "RSA") return `rsa-${s.bits ?? 2048}`;
   return "ec-p256";

@@ -80,7 +80,11 @@ function readPassphrase(variable: string | undefined): string | undefined {
   return value;
 }
 
+/** `-` is standard input, as with openssl and most Unix tools: `kubectl get secret … | certform inspect -`. */
+export const STDIN_TARGET = "-";
+
 async function readTarget(path: string): Promise<Buffer> {
+  if (path === STDIN_TARGET) return readStdin();
   try {
     return await readFile(path);
   } catch (err) {
@@ -90,6 +94,17 @@ async function readTarget(path: string): Promise<Buffer> {
     if (code === "EISDIR") throw new MaterialError("file-unreadable", `${shown} is a directory`, "inspect one certificate, key or PKCS#12 file");
     throw new MaterialError("file-unreadable", `cannot read ${shown} (${code ?? "no error code"})`, "check the file's permissions");
   }
+}
+
+async function readStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) {
+    throw new MaterialError("stdin-terminal", "inspect - reads standard input, which is a terminal here", "pipe the file in (certform inspect - < cert.pem) or give its path");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const data = Buffer.concat(chunks);
+  if (data.length === 0) throw new MaterialError("stdin-empty", "standard input is empty", "pipe a certificate, key or PKCS#12 file into certform inspect -");
+  return data;
 }
 
 function openPkcs12(data: Buffer, passphrase: string | undefined): ReturnType<typeof decodePkcs12> {

@@ -6,7 +6,7 @@ export function registerInspect(program: Command, setExit: (code: ExitCode) => v
   program
     .command("inspect")
     .description("details of a certificate, chain, key or PKCS#12 file, or of what a TLS server presents")
-    .argument("<target>", "a PEM/DER certificate or chain, a key, a .p12/.pfx file, or an https:// or ldaps:// URL")
+    .argument("<target>", "a PEM/DER certificate or chain, a key, a .p12/.pfx file, - for standard input, or an https:// or ldaps:// URL")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--passphrase-env <var>", "environment variable holding the PKCS#12 or key passphrase (never pass it as an argument)")
     .option("--servername <name>", "SNI to send when inspecting a URL (default: the URL's host)")

@@ -16,6 +16,8 @@ import { registerList } from "./list.js";
 import { registerHaproxy } from "./haproxy.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { CERTFORM_VERSION } from "./version.js";
+import { jsonText } from "../model/control-chars.js";
+import { quietOnClosedOutput } from "./closed-output.js";
 
 /** Builds the command tree. Each command's action resolves to its exit code. */
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -43,6 +45,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedOutput();
   let code: ExitCode = EXIT.ok;
   const program = buildProgram((c) => (code = c));
   try {
@@ -54,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Whatever went wrong, --format json still promises one JSON document on stdout.
     const message = err instanceof Error ? err.message : String(err);
-    if (wantsJson(argv)) process.stdout.write(`${JSON.stringify({ error: { code: "internal", message, hint: "this is a bug in certform; please report it with the command that caused it" } }, null, 2)}\n`);
+    if (wantsJson(argv)) process.stdout.write(`${jsonText({ error: { code: "internal", message, hint: "this is a bug in certform; please report it with the command that caused it" } })}\n`);
     process.stderr.write(`Error: ${message}\n`);
     return EXIT.error;
   }

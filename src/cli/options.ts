@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { jsonText } from "../model/control-chars.js";
 import { palette, type Palette } from "../render/palette.js";
 
 export type Format = "text" | "json" | "markdown";
@@ -28,5 +29,5 @@ export function stackPaths(paths: string[]): string[] {
 }
 
 export function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${jsonText(value)}\n`);
 }

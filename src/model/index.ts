@@ -7,6 +7,7 @@ export * from "./stack.js";
 export * from "./address.js";
 export * from "./diagnostic.js";
 export * from "./redact.js";
+export * from "./control-chars.js";
 export * from "./order.js";
 export * from "./labels.js";
 export * from "./alerts.js";

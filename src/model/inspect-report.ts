@@ -4,9 +4,10 @@ const fingerprint = () => z.string().regex(/^([0-9A-F]{2}:)+[0-9A-F]{2}$/).descr
 
 export const KeyInfoSchema = z
   .object({
-    type: z.string().describe("RSA, EC, Ed25519, Ed448, RSA-PSS, DSA, …"),
+    type: z.string().describe('RSA, EC, Ed25519, Ed448, RSA-PSS, DSA, DH, …; for a key OpenSSL cannot load, a name for its algorithm ("GOST R 34.10-2012") or "unknown".'),
     bits: z.number().int().optional(),
-    curve: z.string().optional().describe("P-256, P-384, P-521, or OpenSSL's name for other curves."),
+    curve: z.string().optional().describe("P-256, P-384, P-521, or OpenSSL's name for other curves (brainpoolP256r1)."),
+    algorithm: z.string().regex(/^\d+(\.\d+)+$/).optional().describe("The dotted OID of the key's algorithm, given only when OpenSSL cannot load the key; there is then no size."),
     fingerprint256: fingerprint().describe("SHA-256 over the public key's SubjectPublicKeyInfo (DER)."),
   })
   .meta({ id: "KeyInfo", description: "A key is only ever shown by type, size and public-key fingerprint." });

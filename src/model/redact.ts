@@ -1,3 +1,5 @@
+import { escapeControl } from "./control-chars.js";
+
 // Values that failed validation may be anything a user pasted, a private key included. Messages quote them
 // only through here: control characters escaped, long values cut, and anything that could be key
 // material never shown at all.
@@ -14,5 +16,6 @@ export function looksLikeKeyMaterial(value: string): boolean {
 export function quoteValue(value: string, max = 60): string {
   if (looksLikeKeyMaterial(value)) return "(a value that looks like key material; not shown)";
   const escaped = JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-  return escaped.replace(/\\u00([0-9a-f]{2})/g, (_, h: string) => `\\x${h.toUpperCase()}`);
+  // JSON.stringify escapes C0 as \u00HH (shown here as \xHH); the rest of the control set it leaves raw.
+  return escapeControl(escaped.replace(/\\u00([0-9a-f]{2})/g, (_, h: string) => `\\x${h.toUpperCase()}`));
 }

@@ -40,7 +40,8 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
   const changes: ResourceChangeValue[] = [];
   const environments: Plan["environments"] = [];
   const sources: Plan["sources"] = [];
-  const warnings: Plan["warnings"] = input.warnings.map((d) => ({ address: d.address ?? null, code: d.code, message: d.message }));
+  // A stack diagnostic's message starts with its address, which a plan warning carries on its own.
+  const warnings: Plan["warnings"] = input.warnings.map((d) => ({ address: d.address ?? null, code: d.code, message: d.address && d.message.startsWith(`${d.address}: `) ? d.message.slice(d.address.length + 2) : d.message }));
   const unchecked: string[] = [];
   const errors: Diagnostic[] = [];
 

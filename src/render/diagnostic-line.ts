@@ -1,3 +1,4 @@
+import { escapeControl } from "../model/control-chars.js";
 import type { Palette } from "./palette.js";
 
 /** One problem as every command prints it: `[place: ]error[code] message`, its details, `hint:` and related places. */
@@ -16,12 +17,18 @@ export interface DiagnosticLine {
 }
 
 export function renderDiagnosticLine(d: DiagnosticLine, c: Palette): string {
-  const at = d.at === undefined ? "" : `${c.bold(d.at)}: `;
-  const details = (d.details ?? []).map((x) => `  - ${x}\n`).join("");
-  const hint = d.hint === undefined ? "" : `  ${c.dim("hint:")} ${d.hint}\n`;
-  const see = (d.see ?? []).map((s) => `  ${c.dim("see")} ${s}\n`).join("");
-  return `${at}${problemLabel(d, c)} ${d.message}\n${details}${hint}${see}`;
+  const at = d.at === undefined ? "" : `${c.bold(safe(d.at))}: `;
+  const details = (d.details ?? []).map((x) => `  - ${safe(x)}\n`).join("");
+  const hint = d.hint === undefined ? "" : `  ${c.dim("hint:")} ${safe(d.hint)}\n`;
+  const see = (d.see ?? []).map((s) => `  ${c.dim("see")} ${safe(s)}\n`).join("");
+  return `${at}${problemLabel(d, c)} ${safe(d.message)}\n${details}${hint}${see}`;
 }
+
+/**
+ * Messages quote what users and certificates wrote through quoteValue, but a file name in a position or a
+ * decoder's own words may still hold a control character: none reaches the terminal raw. Line breaks stay.
+ */
+const safe = (text: string): string => text.split("\n").map(escapeControl).join("\n");
 
 /** `error[code]` in red, `warning[code]` in yellow: the label alone, for reports laid out otherwise. */
 export function problemLabel(d: Pick<DiagnosticLine, "severity" | "code">, c: Palette): string {

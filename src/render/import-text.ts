@@ -1,3 +1,4 @@
+import { escapeControl } from "../model/control-chars.js";
 import { PASSPHRASE_VARIABLE } from "../model/bundle.js";
 import { renderDiagnosticLine } from "./diagnostic-line.js";
 import type { Palette } from "./palette.js";
@@ -18,7 +19,7 @@ export interface ImportSummaryView {
 const FORMATS: Record<ImportSummaryView["format"], string> = { certform: "certform bundle", "wso2-apictl": "WSO2 apictl export", apinizer: "Apinizer certificate export" };
 
 /** Text from the input as it may reach a terminal: control characters (escape sequences) shown, not sent. */
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const printable = escapeControl;
 
 /** After import: what it made of the input, where it wrote, and what the user must still fill in. */
 export function renderImportSummary(r: ImportSummaryView, to: { environment: string; out: string; nodes: number }): string {

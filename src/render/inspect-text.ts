@@ -1,8 +1,9 @@
 import type { ChainEntry, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
+import { escapeControl } from "../model/control-chars.js";
 import type { Palette } from "./palette.js";
 
 /** The path or URL as typed, with control characters escaped so that it cannot drive the terminal. */
-const plain = (s: string): string => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+const plain = escapeControl;
 
 function validity(info: ChainEntry): string {
   const left = info.daysLeft;
@@ -13,8 +14,9 @@ function validity(info: ChainEntry): string {
 }
 
 function keyLine(k: KeyInfoReport): string {
-  const size = k.curve ? `${k.curve}` : k.bits ? `${k.bits} bits` : "";
-  return `${k.type}${size ? ` ${size}` : ""}, fingerprint ${k.fingerprint256}`;
+  const size = k.curve ? `${k.curve}${k.bits && k.curve !== `P-${k.bits}` ? ` (${k.bits} bits)` : ""}` : k.bits ? `${k.bits} bits` : "";
+  const what = k.algorithm ? ` (OID ${k.algorithm}; OpenSSL cannot load this key, so its size is unknown)` : "";
+  return `${k.type}${size ? ` ${size}` : ""}${what}, fingerprint ${k.fingerprint256}`;
 }
 
 function renderCertificate(entry: ChainEntry, total: number, c: Palette): string {
@@ -29,10 +31,11 @@ function renderCertificate(entry: ChainEntry, total: number, c: Palette): string
     issuedBy = entry.selfSigned ? "itself (self-signed)" : c.yellow("not included in the chain");
   }
   const rows: [string, string][] = [
-    ["Subject", entry.subject],
-    ["Issuer", entry.issuer],
-    ["Serial", entry.serialNumber],
-    ["SANs", entry.sans.length ? entry.sans.join(", ") : c.dim("(none)")],
+    // Names are escaped where they are read; escaping again is idempotent and guards whatever a field may bring.
+    ["Subject", plain(entry.subject)],
+    ["Issuer", plain(entry.issuer)],
+    ["Serial", plain(entry.serialNumber)],
+    ["SANs", entry.sans.length ? entry.sans.map(plain).join(", ") : c.dim("(none)")],
     ["Valid", validity(entry)],
     ["Status", status],
     ["SHA-256", entry.fingerprints.sha256],
@@ -48,16 +51,17 @@ function renderCertificate(entry: ChainEntry, total: number, c: Palette): string
 
 /** `certform inspect` as text: one block per certificate, then the key and friendly names. Formats only. */
 export function renderInspectText(report: InspectSuccess, c: Palette): string {
+  const source = report.source === "-" ? "(standard input)" : plain(report.source);
   if (report.kind === "key") {
-    return `${c.bold("Private key")} ${plain(report.source)}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
+    return `${c.bold("Private key")} ${source}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
   }
   const parts = report.chain.map((entry) => renderCertificate(entry, report.chain.length, c));
   if (report.key) {
     const matches = report.key.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf");
     parts.push(`${c.bold("Private key")}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n  ${"Leaf".padEnd(11)} ${matches}\n`);
   }
-  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.join(", ") : c.dim("(none)")}\n`);
+  if (report.kind === "pkcs12") parts.push(`${c.bold("Friendly names")} ${report.friendlyNames.length ? report.friendlyNames.map(plain).join(", ") : c.dim("(none)")}\n`);
   const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
-  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${plain(report.source)}\n\n`;
+  const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${source}\n\n`;
   return header + parts.join("\n");
 }

@@ -1,3 +1,4 @@
+import { escapeControl } from "../model/control-chars.js";
 import type { CertificateSummaryValue, ObjectSummaryValue, ResourceChangeValue } from "../model/plan.js";
 
 // A change as rows of attributes: its certificate as a certificate (fingerprint, subject, SANs added and
@@ -22,10 +23,7 @@ const MAX_VALUE = 256;
  */
 export function plain(s: string): string {
   if (PEM_TEXT.test(s)) return "(PEM text, not shown)";
-  return s.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, "0").toUpperCase()}`;
-  });
+  return escapeControl(s);
 }
 
 /** A setting's value, compactly: strings quoted, lists in brackets, long values cut. */

@@ -59,7 +59,14 @@ export function sourceReader(opts: SourceReaderOptions) {
       return value;
     } catch (err) {
       if (err instanceof MaterialError) throw new SourceError(err.code, err.message, err.hint, field);
-      throw err;
+      // What the decoders did not foresee is still about this input: said at its source, so that the
+      // other sources are read and reported too.
+      throw new SourceError(
+        "decode-failed",
+        `cannot decode this ${field[0] === "key" ? "key" : "certificate material"}: ${err instanceof Error ? err.message : String(err)}`,
+        "check that the source is an intact PEM, DER or PKCS#12 file; if openssl reads it, please report this to certform with the file",
+        field,
+      );
     }
   };
   const fileKey = (baseDir: string, file: string, ...rest: (string | undefined)[]) => [resolve(baseDir, file), ...rest].join("\u0000");

@@ -1,5 +1,5 @@
 import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
-import { checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, type Finding } from "../x509/index.js";
+import { certLabel, checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, jwkProblem, type Finding } from "../x509/index.js";
 import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
 import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
@@ -23,10 +23,12 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
       out.push(diagnose(inst.origin, inst.address, problem));
     }
   };
+  // One resource's failure never hides the others' findings: a read error is reported at its source, and
+  // anything else (a bug in certform) as internal at the resource, after which the other resources go on.
   const guarded = (inst: AnyInstance, fn: () => Promise<void>) =>
-    fn().catch((err) => {
+    fn().catch((err: unknown) => {
       if (err instanceof SourceError) report(inst, err);
-      else throw err;
+      else report(inst, internalFinding(err));
     });
 
   // The same file in every environment is one decoded chain and key (the reader caches them), so it is
@@ -83,7 +85,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         if (!spec.certificate) return;
         const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate", true);
         if (!cert) return;
-        if (!spec.key && !cert.key) {
+        if (!spec.key && !cert.key && "pkcs12" in spec.certificate) {
           report(c, { severity: "error", code: "pkcs12-no-key", message: "the PKCS#12 file holds no private key, and no key: is given", hint: "export the PKCS#12 with its key, or add key: { file: PATH }", field: ["certificate", "pkcs12"] });
         }
         const chain = [...cert.chain];
@@ -116,7 +118,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
   await Promise.all(jobs);
   for (const env of state.environments) {
     for (const c of env.certificates) c.hosts = servedHosts(c);
-    out.push(...duplicateContent(env), ...checkServedHosts(env));
+    out.push(...duplicateContent(env), ...checkServedHosts(env), ...checkJwkSources(env));
   }
   return out;
 }
@@ -134,12 +136,27 @@ function expiringWords(f: Finding, source: CertificateSource | undefined, alerts
   return { message, hint: "renew the certificate and put the new one in the stack" };
 }
 
+function internalFinding(err: unknown): Finding {
+  return {
+    severity: "error",
+    code: "internal",
+    message: `certform failed while checking this resource: ${err instanceof Error ? err.message : String(err)}`,
+    hint: "this is a bug in certform; please report it with the file that caused it (the other resources were checked)",
+    field: ["certificate"],
+  };
+}
+
 /** The hosts a certificate is served for: as declared, or else its DNS and IP SANs. */
 function servedHosts(c: CertificateInstance): string[] {
   if (c.spec.hosts) return c.spec.hosts;
   if (c.spec.generate) return c.spec.generate.hosts;
   const leaf = c.material?.chain[0];
-  return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];
+  try {
+    return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];
+  } catch {
+    // Its SANs could not be read: that failure is already reported on the certificate itself.
+    return [];
+  }
 }
 
 /** One certificate per host (SNI picks one), one default, and mutual-TLS hosts that are served at all. */
@@ -161,6 +178,25 @@ function checkServedHosts(env: EnvironmentState): Diagnostic[] {
       if (host.includes("${") || hostProblem(host) || served.some((s) => s.toLowerCase() === host.toLowerCase() || hostCovered(host, [s]))) return;
       out.push(diagnose(t.origin, t.address, { severity: "warning", code: "clients-host-unserved", message: `no certificate of ${env.name} serves ${host}, so no client of it can be asked for a certificate`, hint: "add the host to a certificate's hosts, or remove it here", field: ["hosts", i] }));
     });
+  }
+  return out;
+}
+
+/** jwk-key-unsupported: a JWKS entry over a certificate whose key has no JWK form (Brainpool, DSA, GOST, …). */
+function checkJwkSources(env: EnvironmentState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const j of env.jwks) {
+    const source =
+      env.certificates.find((c) => c.name === j.spec.certificate && !c.spec.generate) ?? env.trustedCertificates.find((t) => t.name === j.spec.certificate);
+    const leaf = source?.material?.chain[0];
+    const problem = leaf ? jwkProblem(leaf) : undefined;
+    if (!leaf || !problem) continue;
+    out.push(diagnose(j.origin, j.address, {
+      code: "jwk-key-unsupported",
+      message: `${source.address}'s certificate ${certLabel(leaf)} cannot be published as a JWK: ${problem}`,
+      hint: "publish a certificate with an RSA, EC P-256/P-384/P-521 or Ed25519 key",
+      field: ["certificate"],
+    }));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { createHash, type X509Certificate } from "node:crypto";
+import { escapeControl as escapeControlCharacters } from "../model/control-chars.js";
 import { formatFingerprint } from "./fingerprint.js";
 import { TAG, children, content, decodeOid, decodeTime, parseDer, whole, type Tlv } from "./pkcs12/der.js";
 import { formatName } from "./name.js";
@@ -133,5 +134,5 @@ export function sanToString(san: San): string {
 }
 
 export function escapeControl(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return escapeControlCharacters(text);
 }

@@ -1,7 +1,8 @@
 import type { X509Certificate } from "node:crypto";
 import { certFields, SHA1_SIGNATURES } from "./cert-fields.js";
-import { certLabel, daysLeft, keyShape } from "./describe.js";
+import { certLabel, certificateKeyShape, daysLeft } from "./describe.js";
 import { normalizeSha256 } from "./fingerprint.js";
+import { loadablePublicKey } from "./key-shape.js";
 import { CERTIFICATE_FIELD as CERT, type Finding } from "./finding.js";
 import { plural } from "./input-form.js";
 
@@ -20,6 +21,16 @@ export interface ExpiryWindows {
 export function validityFindings(cert: X509Certificate, where: string, now: Date, windows: ExpiryWindows): Finding[] {
   const { notBefore, notAfter } = certFields(cert);
   const label = certLabel(cert);
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+    // Never a silent "no expiry": a date that cannot be read is one no client accepts either.
+    return [{
+      severity: "error",
+      code: "validity-unreadable",
+      message: `${where} ${label} has a ${Number.isNaN(notAfter.getTime()) ? "notAfter" : "notBefore"} date that cannot be read, so its expiry cannot be checked and clients reject it`,
+      hint: "reissue the certificate; its validity must be a UTCTime or GeneralizedTime as RFC 5280 writes them",
+      field: CERT,
+    }];
+  }
   if (notAfter.getTime() < now.getTime()) {
     const ago = Math.floor((now.getTime() - notAfter.getTime()) / 86_400_000);
     return [{
@@ -54,17 +65,35 @@ export function validityFindings(cert: X509Certificate, where: string, now: Date
   return [];
 }
 
-/** RSA/DSA under 2048 bits, EC under 256 bits. */
+/** RSA/DSA/DH under 2048 bits, EC under 256 bits. */
 export function weakKeyFindings(cert: X509Certificate, where: string): Finding[] {
-  const key = keyShape(cert.publicKey);
-  const weakRsa = (key.type === "RSA" || key.type === "RSA-PSS" || key.type === "DSA") && (key.bits ?? 0) < 2048;
-  const weakEc = key.type === "EC" && (key.bits ?? 0) < 256;
-  if (!weakRsa && !weakEc) return [];
+  const key = certificateKeyShape(cert);
+  if (key.bits === undefined) return [];
+  const floor = key.type === "EC" ? 256 : ["RSA", "RSA-PSS", "DSA", "DH"].includes(key.type) ? 2048 : 0;
+  if (key.bits >= floor) return [];
+  const shown = key.curve ? `${key.bits}-bit EC key (${key.curve})` : `${key.bits}-bit ${key.type} key`;
   return [{
     severity: "warning",
     code: "weak-key",
-    message: `${where} ${certLabel(cert)} has a ${key.bits}-bit ${key.type} key; clients may refuse keys under ${key.type === "EC" ? 256 : 2048} bits`,
+    message: `${where} ${certLabel(cert)} has a ${shown}; clients may refuse keys under ${floor} bits`,
     hint: "reissue it with an RSA key of at least 2048 bits or an EC P-256 key",
+    field: CERT,
+  }];
+}
+
+/**
+ * key-unsupported: a public key OpenSSL cannot load (a GOST key, an unknown algorithm), named by its
+ * OID. Nothing certform drives can use it: an error where it must be served, a warning elsewhere.
+ */
+export function unloadableKeyFindings(cert: X509Certificate, where: string, severity: Finding["severity"]): Finding[] {
+  if (loadablePublicKey(cert)) return [];
+  const key = certificateKeyShape(cert);
+  const name = `${key.type === "unknown" ? "an unknown algorithm" : key.type}${key.algorithm ? ` (OID ${key.algorithm})` : ""}`;
+  return [{
+    severity,
+    code: "key-unsupported",
+    message: `${where} ${certLabel(cert)} has a public key of ${name}, which OpenSSL cannot load: ${severity === "error" ? "no gateway can serve it, and its key cannot be checked" : "nothing it signed can be verified"}`,
+    hint: "use a certificate with an RSA, EC (P-256, P-384) or Ed25519 key",
     field: CERT,
   }];
 }

@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { daysAgo, daysFromNow, leaf, makeCa, makeIntermediate, makePki, tempDir, type Issued, type Pki } from "../../test/support/pki.js";
+import { certificateWithSpki, curveSpki, dhSpki, unloadableSpki } from "../../test/support/odd-keys.js";
 import { checkServerCertificate, checkTrustedCertificate, type Finding } from "./checks.js";
 
 let pki: Pki;
@@ -70,7 +71,21 @@ describe("checkServerCertificate", () => {
   it("chain-order that reordering cannot fix, with a CA first: no leaf checks on the CA", async () => {
     const stranger = await leaf({ hosts: ["other.example.com"] });
     const findings = server({ chain: [pki.intermediate, stranger], key: stranger, hosts: ["api.example.com", "bad host"] });
-    expect(codes(findings)).toEqual(["chain-order", "host-invalid"]);
+    expect(codes(findings)).toEqual(["chain-order"]);
+  });
+
+  it("wildcard-public-suffix: a SAN such as *.co.uk or *.s3.amazonaws.com is refused and covers nothing", async () => {
+    const broad = await leaf({ hosts: ["api.example.co.uk", "*.co.uk", "*.s3.amazonaws.com"], issuer: pki.intermediate });
+    const findings = server({ chain: [broad, pki.intermediate], key: broad, hosts: ["api.example.co.uk", "shop.example.co.uk"] });
+    expect(codes(findings)).toEqual(["wildcard-public-suffix", "wildcard-public-suffix", "host-not-covered"]);
+    expect(findings[0]!.message).toMatch(/subjectAltName DNS:\*\.co\.uk: "co\.uk" is a public suffix/);
+    expect(findings[1]!.message).toMatch(/DNS:\*\.s3\.amazonaws\.com: "s3\.amazonaws\.com" is a public suffix/);
+    expect(findings[2]!.message).toMatch(/host "shop\.example\.co\.uk" is not covered/);
+  });
+
+  it("leaves an invalid host to the one syntax check where hosts are declared: no second wording", () => {
+    const hosts = ["api.example.com", "bad host", "-x.example.com", "api.example.com\0", "api.example.com.", "api.*.example.com", "*.com"];
+    expect(codes(server({ chain: [pki.leaf, pki.intermediate], key: pki.leaf, hosts }))).toEqual([]);
   });
 
   it("chain-order: root before intermediate", () => {
@@ -126,20 +141,6 @@ describe("checkServerCertificate", () => {
   it("IP SANs cover IP hosts", async () => {
     const ip = await leaf({ hosts: ["192.0.2.7", "::1"] });
     expect(codes(server({ chain: [ip], hosts: ["192.0.2.7", "::1"] }))).toEqual([]);
-  });
-
-  it("host-invalid: a NUL in a host is an error, never cleaned", () => {
-    const f = only(server({ chain: [pki.leaf, pki.intermediate], hosts: ["api.example.com\0"] }), "host-invalid");
-    expect(f).toMatchObject({ severity: "error", field: ["hosts", 0] });
-    expect(f.at).toBeUndefined();
-    expect(f.message).toMatch(/U\+0000/);
-    expect(f.message).not.toContain("\0");
-  });
-
-  it("host-invalid: trailing dots, wildcards in the wrong place and *.com", () => {
-    const findings = server({ chain: [pki.leaf, pki.intermediate], hosts: ["api.example.com.", "api.*.example.com", "*.com"] });
-    expect(findings.map((f) => [f.code, f.field])).toEqual([["host-invalid", ["hosts", 0]], ["host-invalid", ["hosts", 1]], ["host-invalid", ["hosts", 2]]]);
-    expect(findings[0]!.message).toBe('host "api.example.com." is not a valid host name: it ends with a dot; write it without the trailing dot');
   });
 
   it("expired is an error, naming the date", async () => {
@@ -252,5 +253,31 @@ describe("checkTrustedCertificate", () => {
     expect(check(sha1)).toEqual(["sha1-signature"]);
     expect(check(pki.root, pki.leaf.certificate.fingerprint256)).toEqual(["pin-mismatch"]);
     expect(check(pki.root, pki.root.certificate.fingerprint256)).toEqual([]);
+  });
+});
+
+describe("keys certform cannot use or size by the usual means", () => {
+  const trusted = (cert: X509Certificate) => checkTrustedCertificate({ certificates: [cert], now: now(), warnBeforeDays: 0 });
+
+  it("key-unsupported: a key OpenSSL cannot load is named by its OID, an error to serve, a warning to trust", async () => {
+    const gost = certificateWithSpki(unloadableSpki("1.2.643.7.1.1.1.1"), { hosts: ["gost.example.com"] });
+    const findings = checkServerCertificate({ chain: [gost], key: (await leaf()).key, hosts: ["gost.example.com"], now: now(), warnBeforeDays: 0 });
+    const f = only(findings, "key-unsupported");
+    expect(f).toMatchObject({ severity: "error", field: ["certificate"] });
+    expect(f.message).toMatch(/CN=gost\.example\.com has a public key of GOST R 34\.10-2012 \(OID 1\.2\.643\.7\.1\.1\.1\.1\), which OpenSSL cannot load/);
+    expect(codes(findings)).not.toContain("key-mismatch");
+    const unknown = certificateWithSpki(unloadableSpki("1.3.6.1.4.1.55555.9"));
+    expect(only(trusted(unknown), "key-unsupported")).toMatchObject({ severity: "warning", message: expect.stringMatching(/an unknown algorithm \(OID 1\.3\.6\.1\.4\.1\.55555\.9\)/) });
+  });
+
+  it("weak-key names the curve and its size; a 256-bit Brainpool key is not weak", () => {
+    expect(only(trusted(certificateWithSpki(curveSpki("brainpoolP224r1"))), "weak-key").message).toMatch(/has a 224-bit EC key \(brainpoolP224r1\); clients may refuse keys under 256 bits/);
+    expect(codes(trusted(certificateWithSpki(curveSpki("brainpoolP256r1"))))).toEqual([]);
+    expect(codes(trusted(certificateWithSpki(curveSpki("secp256k1"))))).toEqual([]);
+  });
+
+  it("weak-key gives a DH key's size", () => {
+    expect(only(trusted(certificateWithSpki(dhSpki("x942", "modp2"))), "weak-key").message).toMatch(/has a 1024-bit DH key; clients may refuse keys under 2048 bits/);
+    expect(codes(trusted(certificateWithSpki(dhSpki("pkcs3", "modp14"))))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { chainIncompleteFindings, chainOrder } from "./check-chain.js";
-import { hostFindings, keyFindings, sanFindings } from "./check-leaf.js";
-import { pinFindings, sha1Findings, validityFindings, weakKeyFindings } from "./check-validity.js";
+import { hostFindings, keyFindings, sanFindings, wildcardSanFindings } from "./check-leaf.js";
+import { pinFindings, sha1Findings, unloadableKeyFindings, validityFindings, weakKeyFindings } from "./check-validity.js";
 import { isSelfSigned } from "./chain-order.js";
 import type { Finding } from "./finding.js";
 
@@ -42,15 +42,19 @@ export function checkServerCertificate(input: ServerCheckInput): Finding[] {
   const leaf = ordered ? ordered[0]! : chain[0]!.ca ? undefined : chain[0]!;
 
   const findings: Finding[] = [];
-  if (key && leaf) findings.push(...keyFindings(chain, leaf, key));
+  const unloadable = leaf ? unloadableKeyFindings(leaf, "the certificate", "error") : [];
+  // A key OpenSSL cannot load cannot be compared with anything: key-unsupported says so, key-mismatch would mislead.
+  if (key && leaf && unloadable.length === 0) findings.push(...keyFindings(chain, leaf, key));
+  findings.push(...unloadable);
   if (order.finding) findings.push(order.finding);
-  if (leaf) findings.push(...sanFindings(leaf));
+  if (leaf) findings.push(...sanFindings(leaf), ...wildcardSanFindings(leaf));
   findings.push(...hostFindings(input.hosts ?? [], leaf));
 
   const where = (cert: X509Certificate, i: number): string =>
     chain.length === 1 ? "the certificate" : cert === leaf ? "the leaf" : `certificate ${i + 1} of the chain`;
   chain.forEach((cert, i) => findings.push(...validityFindings(cert, where(cert, i), input.now, input)));
   chain.forEach((cert, i) => {
+    if (cert !== leaf) findings.push(...unloadableKeyFindings(cert, where(cert, i), "warning"));
     findings.push(...weakKeyFindings(cert, where(cert, i)));
     // A root's self-signature is never checked by clients, so its hash does not matter.
     if (!isSelfSigned(cert)) findings.push(...sha1Findings(cert, where(cert, i)));
@@ -67,6 +71,7 @@ export function checkTrustedCertificate(input: TrustedCheckInput): Finding[] {
   certificates.forEach((cert, i) => {
     const where = certificates.length === 1 ? "the certificate" : `certificate ${i + 1}`;
     findings.push(...validityFindings(cert, where, input.now, input));
+    findings.push(...unloadableKeyFindings(cert, where, "warning"));
     findings.push(...weakKeyFindings(cert, where));
     if (!isSelfSigned(cert)) findings.push(...sha1Findings(cert, where));
   });

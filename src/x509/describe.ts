@@ -2,15 +2,13 @@ import type { KeyObject, X509Certificate } from "node:crypto";
 import { certFields, sanToString } from "./cert-fields.js";
 import { isSelfSigned, linkProblem } from "./chain-order.js";
 import { fingerprintKey } from "./fingerprint.js";
+import { certificateKeyShape, keyShape, type KeyShape } from "./key-shape.js";
+
+export { keyShape, certificateKeyShape, type KeyShape };
 
 export type CertificateStatus = "Active" | "Expired" | "NotYetValid";
 
-export interface KeyInfo {
-  /** "RSA", "EC", "Ed25519", "Ed448", "RSA-PSS", "DSA", … */
-  type: string;
-  bits?: number;
-  /** "P-256", "P-384", "P-521", or OpenSSL's name for other curves. */
-  curve?: string;
+export interface KeyInfo extends KeyShape {
   /** SHA-256 over the SubjectPublicKeyInfo, "AB:CD:…". */
   fingerprint256: string;
 }
@@ -46,31 +44,6 @@ export interface ChainLink {
   reason?: string;
 }
 
-const CURVES: Record<string, string> = { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" };
-const CURVE_BITS: Record<string, number> = { "P-256": 256, "P-384": 384, "P-521": 521, secp256k1: 256 };
-const TYPES: Record<string, string> = {
-  rsa: "RSA",
-  "rsa-pss": "RSA-PSS",
-  ec: "EC",
-  dsa: "DSA",
-  ed25519: "Ed25519",
-  ed448: "Ed448",
-  x25519: "X25519",
-  x448: "X448",
-};
-
-/** Type and size of a key, without the fingerprint (which costs a key export). */
-export function keyShape(key: KeyObject): Omit<KeyInfo, "fingerprint256"> {
-  const raw = key.asymmetricKeyType ?? "unknown";
-  const details = key.asymmetricKeyDetails;
-  const curve = details?.namedCurve ? (CURVES[details.namedCurve] ?? details.namedCurve) : undefined;
-  const bits = details?.modulusLength ?? (curve ? CURVE_BITS[curve] : undefined) ?? (raw === "ed25519" ? 256 : raw === "ed448" ? 456 : undefined);
-  const info: Omit<KeyInfo, "fingerprint256"> = { type: TYPES[raw] ?? raw };
-  if (bits) info.bits = bits;
-  if (curve) info.curve = curve;
-  return info;
-}
-
 /** Type, size and public-key fingerprint of a key. Never any part of the private key. */
 export function describeKey(key: KeyObject): KeyInfo {
   return { ...keyShape(key), fingerprint256: fingerprintKey(key) };
@@ -100,7 +73,7 @@ export function describeCertificate(cert: X509Certificate, now: Date): Certifica
     daysLeft: daysLeft(f.notAfter, now),
     status: statusAt(f.notBefore, f.notAfter, now),
     fingerprints: { sha256: cert.fingerprint256, sha1: cert.fingerprint },
-    publicKey: { ...keyShape(cert.publicKey), fingerprint256: f.keyFingerprint256 },
+    publicKey: { ...certificateKeyShape(cert), fingerprint256: f.keyFingerprint256 },
     signatureAlgorithm: f.signatureAlgorithm,
     isCA: cert.ca,
     selfSigned: isSelfSigned(cert),

@@ -20,9 +20,13 @@ describe("hostCovered (RFC 6125)", () => {
     expect(hostCovered("api.example.com", ["DNS:api.*.com"])).toBe(false);
   });
 
-  it("never lets a wildcard cover a bare suffix like *.com", () => {
+  it("never lets a wildcard cover a bare suffix like *.com, nor any public suffix (ICANN and private)", () => {
     expect(hostCovered("example.com", ["DNS:*.com"])).toBe(false);
-    expect(hostCovered("example.co.uk", ["DNS:*.co.uk"])).toBe(true);
+    expect(hostCovered("example.co.uk", ["DNS:*.co.uk"])).toBe(false);
+    expect(hostCovered("bucket.s3.amazonaws.com", ["DNS:*.s3.amazonaws.com"])).toBe(false);
+    expect(hostCovered("someone.github.io", ["DNS:*.GitHub.io"])).toBe(false);
+    expect(hostCovered("www.example.co.uk", ["DNS:*.example.co.uk"])).toBe(true);
+    expect(hostCovered("api.dev.internal", ["DNS:*.dev.internal"])).toBe(true);
   });
 
   it("matches a wildcard host only with the same wildcard", () => {
@@ -81,10 +85,14 @@ describe("hostCovered (RFC 6125)", () => {
       ["a*.example.com", /wildcard may only be the whole left-most label/],
       ["**.example.com", /wildcard may only be the whole left-most label/],
       ["*.com", /wildcard needs at least two labels after it/],
+      ["*.co.uk", /"co\.uk" is a public suffix \(Public Suffix List\).*as in \*\.example\.co\.uk/],
+      ["*.s3.amazonaws.com", /"s3\.amazonaws\.com" is a public suffix/],
+      ["*.eu-west-1.compute.amazonaws.com", /is a public suffix/],
       ["*", /wildcard needs at least two labels after it/],
       ["https://api.example.com", /contains ":"/],
     ];
     for (const [host, reason] of cases) expect(hostProblem(host), JSON.stringify(host)).toMatch(reason);
+    for (const ok of ["*.example.co.uk", "*.my-bucket.s3.amazonaws.com", "*.dev.internal", "co.uk"]) expect(hostProblem(ok), ok).toBeUndefined();
   });
 
   it("never shows a control character raw", () => {

@@ -1,6 +1,7 @@
 import type { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
+import { parse as parseDomain } from "tldts";
 import { quoteValue } from "../model/redact.js";
 import { canonicalIpv6, certFields } from "./cert-fields.js";
 
@@ -20,10 +21,23 @@ function isIpLiteral(host: string): boolean {
 }
 
 /**
+ * The public suffix a wildcard spans ("co.uk" for *.co.uk, "s3.amazonaws.com" for *.s3.amazonaws.com),
+ * or undefined. The Public Suffix List's private section counts: *.github.io would cover every user's
+ * site as surely as *.co.uk covers every company's. Clients refuse such wildcards, and so does certform.
+ */
+export function wildcardPublicSuffix(name: string): string | undefined {
+  if (!name.startsWith("*.")) return undefined;
+  const rest = normalizeDns(name.slice(2));
+  const parsed = parseDomain(rest, { allowPrivateDomains: true });
+  return (parsed.isIcann || parsed.isPrivate) && parsed.publicSuffix === rest ? rest : undefined;
+}
+
+/**
  * The one host-syntax check: a reason the host cannot be a TLS host name (to follow "is not
  * valid: "), or undefined when it is acceptable. Accepted: IPv4 and IPv6 literals, and DNS names of
  * at most 253 characters in labels of 1–63 letters, digits and '-' (not first or last), with a
- * wildcard only as the whole left-most label and followed by at least two labels. Nothing is
+ * wildcard only as the whole left-most label, followed by at least two labels and not spanning a public
+ * suffix (wildcardPublicSuffix). Nothing is
  * cleaned: a trailing dot, white space and control characters are reported, never stripped. The
  * reason never shows a control character raw, and quotes through quoteValue.
  */
@@ -54,7 +68,14 @@ export function hostProblem(host: string): string | undefined {
     if (label.startsWith("-") || label.endsWith("-")) return `its label ${i + 1} ${label.startsWith("-") ? "starts" : "ends"} with '-'`;
   }
   if (labels[0] === "*" && labels.length < 3) return "a wildcard needs at least two labels after it (*.example.com, not *.com)";
+  const suffix = wildcardPublicSuffix(host);
+  if (suffix) return publicSuffixReason(suffix);
   return undefined;
+}
+
+/** Why a wildcard over `suffix` is refused, to follow "is not valid: " or a SAN. */
+export function publicSuffixReason(suffix: string): string {
+  return `${quoteValue(suffix)} is a public suffix (Public Suffix List), so the wildcard would cover every domain registered under it; clients refuse it: name a domain of your own, as in *.example.${suffix}`;
 }
 
 function normalizeIp(ip: string): string | undefined {
@@ -75,7 +96,8 @@ function normalizeDns(name: string): string {
 /**
  * RFC 6125 host matching. A SAN entry is "DNS:name" / "IP:address" or a bare value (an IP literal
  * then counts as an IP SAN). A wildcard is only the whole left-most label, stands for exactly one
- * label, and needs at least two labels after it, so "*.com" covers nothing. IP hosts match IP SANs only.
+ * label, and needs at least two labels after it, so "*.com" covers nothing; nor does a wildcard over a public
+ * suffix ("*.co.uk", "*.s3.amazonaws.com"). IP hosts match IP SANs only.
  * A wildcard host ("*.dev.example.com", as `generate:` declares) is covered only by the same wildcard.
  * A host that hostProblem refuses (a trailing dot, a Unicode name not in punycode, …) is covered by nothing.
  */
@@ -94,7 +116,7 @@ export function hostCovered(host: string, sans: string[]): boolean {
     if (e.ip) continue;
     const san = normalizeDns(e.value);
     if (san === name) return true;
-    if (!san.startsWith("*.")) continue;
+    if (!san.startsWith("*.") || wildcardPublicSuffix(san)) continue;
     const rest = san.slice(2);
     if (rest.includes("*") || !rest.includes(".") || rest.split(".").some((l) => l === "")) continue;
     const dot = name.indexOf(".");

@@ -9,13 +9,16 @@ export { decodePkcs12, type Pkcs12Contents } from "./pkcs12/pkcs12.js";
 export { captureChain, captureTarget, type CaptureOptions, type CaptureTarget } from "./capture.js";
 export { selectFromChain, orderChain, isSelfSigned, issuedBy, matchesKey } from "./chain-order.js";
 export { fingerprintKey, formatFingerprint, normalizeSha256 } from "./fingerprint.js";
-export { hostCovered, hostProblem, dnsSans, ipSans } from "./host-match.js";
+export { hostCovered, hostProblem, dnsSans, ipSans, wildcardPublicSuffix } from "./host-match.js";
 export { checkServerCertificate, checkTrustedCertificate, type Finding, type ServerCheckInput, type TrustedCheckInput } from "./checks.js";
 export {
   describeCertificate,
   describeChain,
   describeKey,
+  certLabel,
   keyShape,
+  certificateKeyShape,
+  type KeyShape,
   daysLeft,
   statusAt,
   type CertificateInfo,
@@ -28,4 +31,5 @@ export { generateServerCertificate, type ServerGenerateRequest } from "./generat
 export { certificatesToPem, derToPem, privateKeyToPem, parsePemBlocks, type KeyPemFormat } from "./pem.js";
 export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";
-export { jwkFromCertificate, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";
+export { loadablePublicKey } from "./key-shape.js";
+export { jwkFromCertificate, jwkProblem, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";

@@ -1,5 +1,7 @@
 import { createHash, type KeyObject, type X509Certificate } from "node:crypto";
 
+import { certificateKeyShape, loadablePublicKey } from "./key-shape.js";
+
 export type JwkUse = "sig" | "enc";
 
 // RFC 7638 §3.2: the thumbprint covers only the required members, in lexicographic order.
@@ -27,6 +29,24 @@ export function publicJwk(key: KeyObject, opts: { use: JwkUse; alg?: string; kid
   for (const m of ["kty", "crv", "n", "e", "x", "y"]) if (exported[m] !== undefined) pub[m] = exported[m];
   const alg = opts.alg ?? defaultAlg(pub, opts.use);
   return { ...pub, kid: opts.kid ?? jwkThumbprint(pub), use: opts.use, ...(alg ? { alg } : {}) };
+}
+
+/**
+ * Why the certificate's public key cannot be published as a JWK, or undefined when it can: JWK has forms
+ * for RSA, EC on the curves JOSE names, and Ed25519/Ed448 keys only (not Brainpool, DSA or DH), and a key
+ * OpenSSL cannot load has none at all.
+ */
+export function jwkProblem(cert: X509Certificate): string | undefined {
+  const key = loadablePublicKey(cert);
+  const shape = certificateKeyShape(cert);
+  const what = `${shape.type}${shape.curve ? ` ${shape.curve}` : ""}${shape.algorithm ? ` (OID ${shape.algorithm})` : ""} key`;
+  if (!key) return `its ${what} cannot be loaded by OpenSSL`;
+  try {
+    key.export({ format: "jwk" });
+    return undefined;
+  } catch {
+    return `its ${what} has no JWK form`;
+  }
 }
 
 /** A JWK derived from a certificate: its public key, with x5c (the chain) and x5t#S256 (RFC 7517 §4.7–4.9). */

@@ -1,3 +1,4 @@
+import { hasControl } from "../model/control-chars.js";
 import { TAG, children, decodeOid, decodeString, whole, type Tlv } from "./pkcs12/der.js";
 
 const SHORT_NAMES: Record<string, string> = {
@@ -54,8 +55,7 @@ export function escapeValue(value: string): string {
   let out = "";
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
-    const code = ch.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f) out += `\\${code.toString(16).padStart(2, "0").toUpperCase()}`;
+    if (hasControl(ch)) out += [...Buffer.from(ch)].map((b) => `\\${b.toString(16).padStart(2, "0").toUpperCase()}`).join("");
     else if (',+"\\<>;'.includes(ch)) out += `\\${ch}`;
     else if ((i === 0 && (ch === " " || ch === "#")) || (i === value.length - 1 && ch === " ")) out += `\\${ch}`;
     else out += ch;

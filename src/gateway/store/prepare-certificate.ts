@@ -46,13 +46,12 @@ export async function prepareCertificate(body: CertificatePutBody, now: Date): P
   if (body.generate && brought) {
     return fail(422, "certificate-source", "give either chain and key, or generate, not both", { field: "generate", hint: "remove generate to store your own certificate, or chain and key to have the gateway make one" });
   }
-  if (!body.generate && !brought) {
-    for (const [i, host] of body.hosts.entries()) {
-      const problem = hostProblem(host);
-      if (problem) return fail(422, "host-invalid", `hosts[${i}]: host ${quoteValue(host)} is not valid: ${problem}`, { field: `hosts[${i}]` });
-    }
-    return { keep: true, hosts: body.hosts, default: body.default, labels: body.labels };
+  // The hosts' syntax, for every kind of body: the certificate checks leave it to the caller.
+  for (const [i, host] of body.hosts.entries()) {
+    const problem = hostProblem(host);
+    if (problem) return fail(422, "host-invalid", `hosts[${i}]: host ${quoteValue(host)} is not valid: ${problem}`, { field: `hosts[${i}]` });
   }
+  if (!body.generate && !brought) return { keep: true, hosts: body.hosts, default: body.default, labels: body.labels };
   if (body.generate) return generated(body, body.generate, now);
   if (body.chain === undefined) return fail(422, "chain-missing", "a key was given without its certificate chain", { field: "chain", hint: "send chain: the PEM of the leaf, then its intermediates" });
   if (body.key === undefined) return fail(422, "key-missing", "a chain was given without its private key", { field: "key", hint: "send key: the PEM private key of the leaf" });
