@@ -3,7 +3,7 @@
  * built here ever contains any of its content: no leading characters, no leading bytes, no excerpt.
  * Size, shape and what the structure decodes to are all a message may say.
  */
-import { parseDer } from "./pkcs12/der.js";
+import { readBer } from "./asn1.js";
 import { describeKind, sniffDer, splitDerSequence, type MaterialKind } from "./der-sniff.js";
 import { strictBase64 } from "./pem.js";
 
@@ -17,7 +17,7 @@ export function asText(data: Buffer | string): string | undefined {
   if (typeof data === "string") return data;
   if (data.length === 0) return "";
   // "0" is also ASCII text, so only well-formed DER counts as binary here.
-  if (data[0] === 0x30 && (parseDer(data, true) || splitDerSequence(data))) return undefined;
+  if (data[0] === 0x30 && (readBer(data) || splitDerSequence(data))) return undefined;
   const text = data.toString("utf8");
   // NUL bytes or invalid UTF-8 mean binary; a UTF-8 BOM is harmless.
   if (text.includes("\0") || text.includes("\uFFFD")) return undefined;
