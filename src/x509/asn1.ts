@@ -4,7 +4,9 @@
  * turn that into a MaterialError that says what the input is.
  */
 import * as asn1js from "asn1js";
-import { AsnParser } from "@peculiar/asn1-schema";
+import { AsnParser, AsnProp } from "@peculiar/asn1-schema";
+
+type IAsn1PropOptions = Parameters<typeof AsnProp>[0];
 
 /**
  * Limits for every read. asn1js descends recursively; its depth limit is what turns deeply nested
@@ -110,4 +112,13 @@ export function contentOf(block: Block): Buffer {
 export function encodingOf(block: Block): Buffer {
   const view = block.valueBeforeDecodeView;
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/**
+ * Declares a SEQUENCE schema's fields, in order, on a plain class: the decorators of
+ * @peculiar/asn1-schema called as functions, so that no compiler or loader setting for decorator
+ * syntax is needed (tsx outside this repository's tsconfig, for one, would apply TC39 decorators).
+ */
+export function declareFields<T>(schema: new () => T, fields: { [K in keyof T]?: IAsn1PropOptions }): void {
+  for (const [key, options] of Object.entries(fields)) AsnProp(options as IAsn1PropOptions)(schema.prototype as object, key);
 }

@@ -4,7 +4,7 @@ import { readBer } from "./asn1.js";
 import { certFields } from "./cert-fields.js";
 import { kindOfPemLabel, sniffDer, splitDerSequence, PRIVATE_KEY_KINDS } from "./der-sniff.js";
 import { MaterialError, isMaterialError } from "./errors.js";
-import { asText, describeBinary, errorCode } from "./input-form.js";
+import { asText, describeBinary, errorCode, firstPemLabel } from "./input-form.js";
 import { PemError, looksLikePem, parsePemBlocks } from "./pem.js";
 import { pkcs7Certificates } from "./pkcs7.js";
 import { certificateNotPem, notACertificate } from "./wrong-material.js";
@@ -54,7 +54,8 @@ export function decodeCertificates(data: Buffer | string, opts: DecodeCertificat
     );
   }
   if (certs.length > 0) return certs;
-  throw notACertificate(kindOfPemLabel(blocks[0]!.label), `PEM ${quoteValue(blocks[0]!.label)}`);
+  const label = blocks[0]?.label ?? firstPemLabel(text);
+  throw notACertificate(kindOfPemLabel(label), `PEM ${quoteValue(label)}`);
 }
 
 function fromDer(der: Buffer): X509Certificate[] {

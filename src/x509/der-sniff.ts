@@ -65,7 +65,7 @@ export function splitDerSequence(der: Uint8Array): Buffer[] | undefined {
   return blocks.map(encodingOf);
 }
 
-export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "ec-parameters" {
+export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "parameters" {
   switch (label) {
     case "CERTIFICATE":
     case "X509 CERTIFICATE":
@@ -95,10 +95,9 @@ export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "e
       return "pkcs7";
     case "OPENSSH PRIVATE KEY":
       return "openssh-key";
-    case "EC PARAMETERS":
-      return "ec-parameters";
     default:
-      return "unknown";
+      // EC PARAMETERS, DH PARAMETERS, X9.42 DH PARAMETERS, DSA PARAMETERS: what openssl *param writes.
+      return label.endsWith("PARAMETERS") ? "parameters" : "unknown";
   }
 }
 
@@ -127,6 +126,8 @@ export function describeKind(kind: string): string {
       return "a PKCS#12 (.p12/.pfx) bundle";
     case "pkcs7":
       return "a PKCS#7 bundle";
+    case "parameters":
+      return "domain parameters (DH, DSA or EC), which hold no key or certificate";
     default:
       return "data of an unknown kind";
   }

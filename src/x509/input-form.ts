@@ -93,3 +93,12 @@ export function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "no error code";
 }
+
+/**
+ * The label of the first BEGIN line, whatever its characters ("X9.42 DH PARAMETERS"), cut to 64
+ * characters: for saying what a file is when no block of it is one certform reads.
+ */
+export function firstPemLabel(text: string): string {
+  const m = text.match(/-----BEGIN ([^\r\n]{0,64}?)-----/);
+  return m ? m[1]! : "(no label)";
+}

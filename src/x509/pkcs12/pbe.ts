@@ -1,7 +1,7 @@
 import { createDecipheriv, createHash, pbkdf2Sync } from "node:crypto";
-import { AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
+import { AsnIntegerArrayBufferConverter, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { parseAs } from "../asn1.js";
+import { declareFields, parseAs } from "../asn1.js";
 import { MaterialError } from "../errors.js";
 import { rc2CbcDecrypt } from "./rc2.js";
 
@@ -120,36 +120,34 @@ function iterationsOf(bytes: ArrayBuffer): number {
 
 /** RFC 7292 appendix C: pkcs-12PbeParams. */
 class Pkcs12PbeParams {
-  @AsnProp({ type: OctetString })
   salt = new OctetString();
-
-  @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })
   iterations = new ArrayBuffer(0);
 }
+declareFields(Pkcs12PbeParams, {
+  salt: { type: OctetString },
+  iterations: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter },
+});
 
 /** RFC 8018 appendix A.4: PBES2-params. */
-class Pbes2Params {
-  @AsnProp({ type: AlgorithmIdentifier })
+export class Pbes2Params {
   keyDerivationFunc = new AlgorithmIdentifier();
-
-  @AsnProp({ type: AlgorithmIdentifier })
   encryptionScheme = new AlgorithmIdentifier();
 }
+declareFields(Pbes2Params, { keyDerivationFunc: { type: AlgorithmIdentifier }, encryptionScheme: { type: AlgorithmIdentifier } });
 
 /** RFC 8018 appendix A.2: PBKDF2-params, with the salt specified (the only form in use). */
 class Pbkdf2Params {
-  @AsnProp({ type: OctetString })
   salt = new OctetString();
-
-  @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })
   iterationCount = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter, optional: true })
   keyLength?: ArrayBuffer;
-
-  @AsnProp({ type: AlgorithmIdentifier, optional: true })
   prf?: AlgorithmIdentifier;
 }
+declareFields(Pbkdf2Params, {
+  salt: { type: OctetString },
+  iterationCount: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter },
+  keyLength: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter, optional: true },
+  prf: { type: AlgorithmIdentifier, optional: true },
+});
 
 /** Parameters read with `schema`, or `what` is reported as unsupported. */
 function paramsOf<T>(alg: AlgorithmIdentifier, schema: new () => T, what: string): T {

@@ -1,9 +1,9 @@
 import { X509Certificate, createHmac, createPrivateKey, timingSafeEqual, type KeyObject } from "node:crypto";
-import { AsnProp, AsnPropTypes } from "@peculiar/asn1-schema";
+import { AsnPropTypes } from "@peculiar/asn1-schema";
 import { ContentInfo, EncryptedContentInfo, id_data, id_encryptedData } from "@peculiar/asn1-cms";
 import { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_SafeContents, id_x509Certificate, type SafeBag } from "@peculiar/asn1-pfx";
 import { EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
-import { TAG, contentOf, isUniversal, parseAs, readBer } from "../asn1.js";
+import { TAG, contentOf, declareFields, isUniversal, parseAs, readBer } from "../asn1.js";
 import { sniffDer } from "../der-sniff.js";
 import { MaterialError } from "../errors.js";
 import { errorCode } from "../input-form.js";
@@ -23,12 +23,10 @@ const PBMAC1 = "1.2.840.113549.1.5.14";
 
 /** RFC 5652 6.1 EncryptedData (no package has it): what PKCS#12 encrypts certificate bags with. */
 class EncryptedData {
-  @AsnProp({ type: AsnPropTypes.Integer })
   version = 0;
-
-  @AsnProp({ type: EncryptedContentInfo })
   encryptedContentInfo = new EncryptedContentInfo();
 }
+declareFields(EncryptedData, { version: { type: AsnPropTypes.Integer }, encryptedContentInfo: { type: EncryptedContentInfo } });
 
 const malformed = (what: string): MaterialError =>
   new MaterialError("undecodable", `the PKCS#12 bundle is malformed: ${what}`, "re-export the bundle; the file may be truncated");
