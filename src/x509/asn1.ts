@@ -21,8 +21,21 @@ export type Block = asn1js.AsnType;
 /** One BER element that fills `bytes` exactly; undefined for anything else. */
 export function readBer(bytes: Uint8Array): Block | undefined {
   if (bytes.length === 0) return undefined;
-  const { offset, result } = asn1js.fromBER(bytes, BER_OPTIONS);
-  return offset === bytes.length && !result.error ? result : undefined;
+  const read = fromBer(bytes);
+  return read && read.offset === bytes.length ? read.result : undefined;
+}
+
+/**
+ * asn1js reports most bad input in `error`, but throws on some (a GeneralizedTime that is no time, a
+ * length past the end in some types): both come out as undefined here.
+ */
+function fromBer(bytes: Uint8Array): { offset: number; result: Block } | undefined {
+  try {
+    const { offset, result } = asn1js.fromBER(bytes, BER_OPTIONS);
+    return offset > 0 && !result.error ? { offset, result } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The elements of concatenated BER (`cat a.der b.der`); undefined unless they cover `bytes` exactly. */
@@ -30,10 +43,10 @@ export function readBerSequence(bytes: Uint8Array): Block[] | undefined {
   const out: Block[] = [];
   let pos = 0;
   while (pos < bytes.length) {
-    const { offset, result } = asn1js.fromBER(bytes.subarray(pos), BER_OPTIONS);
-    if (offset <= 0 || result.error) return undefined;
-    out.push(result);
-    pos += offset;
+    const read = fromBer(bytes.subarray(pos));
+    if (!read) return undefined;
+    out.push(read.result);
+    pos += read.offset;
   }
   return out.length > 0 ? out : undefined;
 }
