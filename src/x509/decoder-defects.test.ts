@@ -16,24 +16,13 @@ import { certFields } from "./cert-fields.js";
 import { decodeCertificates } from "./decode-certificates.js";
 import { decodePrivateKey } from "./decode-key.js";
 import { describeCertificate } from "./describe.js";
-import { MaterialError } from "./errors.js";
 import { fingerprintKey } from "./fingerprint.js";
 import { hostCovered } from "./host-match.js";
 import { decodePkcs12 } from "./pkcs12/pkcs12.js";
 import { sniffDer } from "./der-sniff.js";
+import { materialError } from "../../test/support/material-error.js";
 
 px.cryptoProvider.set(webcrypto as unknown as Parameters<typeof px.cryptoProvider.set>[0]);
-
-function fails(fn: () => unknown): MaterialError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MaterialError);
-    expect((err as MaterialError).hint).not.toBe("");
-    return err as MaterialError;
-  }
-  throw new Error("expected an error");
-}
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 
@@ -72,7 +61,7 @@ describe("an invalid time in a certificate", () => {
     const bad = Buffer.from(good);
     bad.write("301315120000Z", bad.indexOf("300615120000Z", 0, "latin1"), "latin1");
     new X509Certificate(bad); // OpenSSL parses it: the check must be certform's
-    const err = fails(() => decodeCertificates(bad));
+    const err = materialError(() => decodeCertificates(bad));
     expect(err.code).toBe("undecodable");
     expect(err.message).toContain("notAfter");
     expect(err.message).toContain('"301315120000Z"');
@@ -88,13 +77,13 @@ describe("an invalid time in a certificate", () => {
 describe("a PEM label outside [A-Z0-9 #-]", () => {
   const pem = "-----BEGIN X9.42 DH PARAMETERS-----\nMAA=\n-----END X9.42 DH PARAMETERS-----\n";
   it("says what the file is and that it is no certificate", () => {
-    const err = fails(() => decodeCertificates(pem));
+    const err = materialError(() => decodeCertificates(pem));
     expect(err.message).toContain('"X9.42 DH PARAMETERS"');
     expect(err.message).toContain("domain parameters");
     expect(err.message).toContain("not a certificate");
   });
   it("and that it is no key", () => {
-    const err = fails(() => decodePrivateKey(pem));
+    const err = materialError(() => decodePrivateKey(pem));
     expect(err.message).toContain('"X9.42 DH PARAMETERS"');
     expect(err.message).toContain("not a private key");
   });
@@ -134,11 +123,11 @@ describe("a malformed subjectAltName extension", () => {
   it("is reported as such, not as a certificate without SANs", async () => {
     // A SEQUENCE whose dNSName claims more bytes than there are.
     const cert = await selfSigned({ san: Uint8Array.from([0x30, 0x05, 0x82, 0x10, 0x61, 0x62, 0x63]) });
-    const err = fails(() => decodeCertificates(cert));
+    const err = materialError(() => decodeCertificates(cert));
     expect(err.message).toMatch(/subjectAltName extension/);
     expect(err.message).not.toMatch(/no subjectAltName/);
     const notNames = await selfSigned({ san: Uint8Array.from([0x04, 0x01, 0x00]) });
-    expect(fails(() => decodeCertificates(notNames)).message).toMatch(/subjectAltName extension is not a list of names/);
+    expect(materialError(() => decodeCertificates(notNames)).message).toMatch(/subjectAltName extension is not a list of names/);
   });
 });
 
@@ -163,7 +152,7 @@ describe("valid input that was refused", () => {
     execFileSync("openssl", ["pkcs12", "-export", "-in", files["c.pem"], "-inkey", files["k.pem"], "-macalg", "md5", "-passout", "pass:pw", "-out", out], { stdio: "pipe" });
     const p12 = decodePkcs12(readFileSync(out), "pw");
     expect(p12.chain[0]!.fingerprint256).toBe(ec.certificate.fingerprint256);
-    expect(fails(() => decodePkcs12(readFileSync(out), "wrong")).code).toBe("pkcs12-passphrase");
+    expect(materialError(() => decodePkcs12(readFileSync(out), "wrong")).code).toBe("pkcs12-passphrase");
   });
 
   it("reads a traditional DSA private key in DER", async () => {
@@ -183,13 +172,13 @@ describe("an encrypted PKCS#8 key with an unknown encryption OID", () => {
     const pbes2 = Buffer.from("06092a864886f70d01050d", "hex");
     const bad = Buffer.from(der);
     bad[bad.indexOf(pbes2) + 10] = 0x63; // 1.2.840.113549.1.5.99
-    const err = fails(() => decodePrivateKey(bad, "pw"));
+    const err = materialError(() => decodePrivateKey(bad, "pw"));
     expect(err.code).toBe("key-unsupported");
     expect(err.message).toContain("OID 1.2.840.113549.1.5.99");
     const pem = `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${bad.toString("base64")}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
-    expect(fails(() => decodePrivateKey(pem, "pw")).message).toContain("OID 1.2.840.113549.1.5.99");
+    expect(materialError(() => decodePrivateKey(pem, "pw")).message).toContain("OID 1.2.840.113549.1.5.99");
     // A wrong passphrase is still called one.
-    expect(fails(() => decodePrivateKey(der, "wrong")).code).toBe("key-passphrase");
+    expect(materialError(() => decodePrivateKey(der, "wrong")).code).toBe("key-passphrase");
     expect(createPrivateKey({ key: der, format: "der", type: "pkcs8", passphrase: "pw" }).asymmetricKeyType).toBe("ec");
   });
 });
@@ -201,9 +190,9 @@ describe("deeply nested BER", () => {
   it("is refused cleanly by every decoder, with no stack overflow", () => {
     expect(deep.length).toBe(80_000);
     expect(sniffDer(deep)).toBe("unknown");
-    expect(fails(() => decodeCertificates(deep)).code).toBe("undecodable");
-    expect(fails(() => decodePrivateKey(deep)).code).toBe("undecodable");
-    expect(fails(() => decodePkcs12(deep, "")).code).toBe("undecodable");
+    expect(materialError(() => decodeCertificates(deep)).code).toBe("undecodable");
+    expect(materialError(() => decodePrivateKey(deep)).code).toBe("undecodable");
+    expect(materialError(() => decodePkcs12(deep, "")).code).toBe("undecodable");
   });
 
   it("gives inspect a clean error", async () => {
