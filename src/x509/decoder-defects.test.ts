@@ -71,6 +71,13 @@ describe("an invalid time in a certificate", () => {
     const error = JSON.parse(r.stdout).error;
     expect(error.code).toBe("undecodable");
     expect(error.message).toMatch(/notAfter time .* is not a valid UTCTime/);
+    // validate: an error at the certificate's source, not a certificate without expiry.
+    const stack = `${HEADER}${ENVIRONMENTS}certificates:\n  api:\n    certificate: { file: bad-time.der }\n    key: { file: api.key }\n`;
+    const stackDir = writeStackDir({ "stack.yaml": stack, "bad-time.der": bad, "api.key": ec.keyPem });
+    const { diagnostics } = await readStack([join(stackDir, "stack.yaml")], { env: {} });
+    const found = diagnostics.filter((d) => d.severity === "error");
+    expect(found.map((d) => d.code)).toContain("undecodable");
+    expect(found.find((d) => d.code === "undecodable")).toMatchObject({ file: expect.stringMatching(/stack\.yaml$/), line: expect.any(Number), message: expect.stringMatching(/notAfter/) });
   });
 });
 
