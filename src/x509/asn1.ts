@@ -12,9 +12,10 @@ type IAsn1PropOptions = Parameters<typeof AsnProp>[0];
  * Limits for every read. asn1js descends recursively; its depth limit is what turns deeply nested
  * input (20,000 indefinite-length levels in 80 KB) into an error instead of a stack overflow, and no
  * certificate, key or PKCS#12 layer nests anywhere near 64 deep. Contents of OCTET and BIT STRINGs are
- * not parsed speculatively: the schemas read them when they hold structure.
+ * not parsed speculatively: the schemas read them when they hold structure. 100,000 elements is ten
+ * times a PKCS#7 bundle of every public root, and bounds what a file of tiny elements can allocate.
  */
-export const BER_OPTIONS = { maxDepth: 64, maxNodes: 1_000_000, parseEmbedded: false } as const;
+export const BER_OPTIONS = { maxDepth: 64, maxNodes: 100_000, parseEmbedded: false, copyInput: false } as const;
 
 export type Block = asn1js.AsnType;
 
@@ -31,7 +32,9 @@ export function readBer(bytes: Uint8Array): Block | undefined {
  */
 function fromBer(bytes: Uint8Array): { offset: number; result: Block } | undefined {
   try {
-    const { offset, result } = asn1js.fromBER(bytes, BER_OPTIONS);
+    // A plain Uint8Array view: asn1js takes its fast paths (and copies its input) only for one, not for a Buffer.
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const { offset, result } = asn1js.fromBER(view, BER_OPTIONS);
     return offset > 0 && !result.error ? { offset, result } : undefined;
   } catch {
     return undefined;

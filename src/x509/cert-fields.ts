@@ -82,7 +82,7 @@ interface Parts {
 }
 
 function readFields(cert: X509Certificate): CertFields {
-  const raw = new Uint8Array(cert.raw);
+  const raw = cert.raw;
   const parts = locateParts(raw) ?? partsFromTree(raw);
   const subject = formatName(parts.subject);
   if (subject === undefined) throw malformed("its subject name cannot be read", "");
