@@ -44,7 +44,8 @@ export function decodeCertificates(data: Buffer | string, opts: DecodeCertificat
     if (PRIVATE_KEY_KINDS.has(kind)) keys++;
     if (kind === "pkcs7" && block.der) certs.push(...fromPkcs7(block.der));
     if (kind !== "certificate" || !block.der) return;
-    certs.push(parseCertificate(trustedCertificateBody(block.der), `PEM block ${i + 1} (${block.label})`));
+    const der = block.label === "TRUSTED CERTIFICATE" ? trustedCertificateBody(block.der) : block.der;
+    certs.push(parseCertificate(der, `PEM block ${i + 1} (${block.label})`));
   });
   if (certs.length > 0 && keys > 0 && !opts.allowPrivateKey) {
     throw new MaterialError(
