@@ -1,7 +1,7 @@
 import { createHash, type X509Certificate } from "node:crypto";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { quoteValue } from "../model/redact.js";
-import { TAG, childrenOf, contentOf, encodingOf, isUniversal, oidOf, parseAs, readBer, type Block } from "./asn1.js";
+import { TAG, childrenOf, contentOf, encodingOf, isUniversal, oidOf, readBer, tryParseAs } from "./asn1.js";
 import { MaterialError } from "./errors.js";
 import { formatFingerprint } from "./fingerprint.js";
 import { formatName } from "./name.js";
@@ -128,7 +128,8 @@ function issuerName(der: Uint8Array): string | undefined {
 
 function signatureAlgorithm(der: Uint8Array): string {
   return remember(algorithms, Buffer.from(der).toString("latin1"), () => {
-    const oid = parseAs(der, AlgorithmIdentifier).algorithm;
+    const oid = tryParseAs(der, AlgorithmIdentifier)?.algorithm;
+    if (oid === undefined) throw malformed("its signature algorithm cannot be read", "");
     return SIGNATURE_ALGORITHMS[oid] ?? oid;
   });
 }
