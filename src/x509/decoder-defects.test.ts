@@ -151,6 +151,10 @@ describe("valid input that was refused", () => {
     const stackDir = writeStackDir({ "stack.yaml": stack, "api.pem": ec.pem, "key.p12": readFileSync(out) });
     const { diagnostics } = await readStack([join(stackDir, "stack.yaml")], { env: { P12_PASS: "pw" } });
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    // inspect describes it as the key it holds.
+    const r = await certform(["inspect", out, "--passphrase-env", "P12_PASS", "--format", "json"], { env: { P12_PASS: "pw" } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: "key", key: { type: "EC", fingerprint256: fingerprintKey(ec.key) } });
   });
 
   it("reads a PKCS#12 with an MD5 MAC", async () => {
