@@ -52,6 +52,7 @@ export async function inspectTarget(target: string, opts: Pick<InspectOptions, "
 
   if (sniffDer(data) === "pkcs12") {
     const p12 = openPkcs12(data, passphrase);
+    if (p12.chain.length === 0 && p12.key) return { format_version: "1", kind: "key", source: target, key: describeKey(p12.key) };
     if (p12.chain.length === 0) {
       throw new MaterialError("pkcs12-empty", "the PKCS#12 bundle holds no certificate", "export the bundle with its certificate (openssl pkcs12 -export -in CERT -inkey KEY)");
     }

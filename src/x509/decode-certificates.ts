@@ -1,10 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { quoteValue } from "../model/redact.js";
-import { TAG, children, parseDer, whole } from "./pkcs12/der.js";
+import { readBer } from "./asn1.js";
+import { certFields } from "./cert-fields.js";
 import { kindOfPemLabel, sniffDer, splitDerSequence, PRIVATE_KEY_KINDS } from "./der-sniff.js";
-import { MaterialError } from "./errors.js";
-import { asText, describeBinary, errorCode } from "./input-form.js";
+import { MaterialError, isMaterialError } from "./errors.js";
+import { asText, describeBinary, errorCode, firstPemLabel } from "./input-form.js";
 import { PemError, looksLikePem, parsePemBlocks } from "./pem.js";
+import { pkcs7Certificates } from "./pkcs7.js";
 import { certificateNotPem, notACertificate } from "./wrong-material.js";
 
 export interface DecodeCertificatesOptions {
@@ -42,7 +44,8 @@ export function decodeCertificates(data: Buffer | string, opts: DecodeCertificat
     if (PRIVATE_KEY_KINDS.has(kind)) keys++;
     if (kind === "pkcs7" && block.der) certs.push(...fromPkcs7(block.der));
     if (kind !== "certificate" || !block.der) return;
-    certs.push(parseCertificate(trustedCertificateBody(block.der), `PEM block ${i + 1} (${block.label})`));
+    const der = block.label === "TRUSTED CERTIFICATE" ? trustedCertificateBody(block.der) : block.der;
+    certs.push(parseCertificate(der, `PEM block ${i + 1} (${block.label})`));
   });
   if (certs.length > 0 && keys > 0 && !opts.allowPrivateKey) {
     throw new MaterialError(
@@ -52,7 +55,8 @@ export function decodeCertificates(data: Buffer | string, opts: DecodeCertificat
     );
   }
   if (certs.length > 0) return certs;
-  throw notACertificate(kindOfPemLabel(blocks[0]!.label), `PEM ${quoteValue(blocks[0]!.label)}`);
+  const label = blocks[0]?.label ?? firstPemLabel(text);
+  throw notACertificate(kindOfPemLabel(label), `PEM ${quoteValue(label)}`);
 }
 
 function fromDer(der: Buffer): X509Certificate[] {
@@ -79,11 +83,9 @@ function parseCertificate(der: Buffer, where: string): X509Certificate {
   const id = der.toString("base64");
   const hit = recent.get(id);
   if (hit) return hit;
+  let cert: X509Certificate;
   try {
-    const cert = new X509Certificate(der);
-    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
-    recent.set(id, cert);
-    return cert;
+    cert = new X509Certificate(der);
   } catch (err) {
     throw new MaterialError(
       "undecodable",
@@ -92,23 +94,36 @@ function parseCertificate(der: Buffer, where: string): X509Certificate {
       { cause: err },
     );
   }
+  try {
+    // What OpenSSL parses but no client accepts (a time that is no time, a malformed SAN) is refused here,
+    // at the source, rather than surfacing later as a check that silently passes or a crash.
+    certFields(cert);
+  } catch (err) {
+    if (isMaterialError(err)) throw new MaterialError(err.code, `${where}: ${err.message}`, err.hint);
+    throw err;
+  }
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(id, cert);
+  return cert;
 }
 
 /** OpenSSL's TRUSTED CERTIFICATE is a certificate followed by trust settings: keep the certificate. */
 function trustedCertificateBody(der: Buffer): Buffer {
-  const first = parseDer(der) ? undefined : splitDerSequence(der)?.[0];
+  const first = readBer(der) ? undefined : splitDerSequence(der)?.[0];
   return first ?? der;
 }
 
 /** The certificates of a PKCS#7 SignedData (a .p7b), in the order stored. */
 function fromPkcs7(der: Buffer): X509Certificate[] {
-  const top = parseDer(der, true);
-  const explicit = top && children(top, true)[1];
-  const signedData = explicit && children(explicit, true)[0];
-  const certSet = signedData && children(signedData, true).find((t) => t.tag === 0xa0);
-  const certs = certSet ? children(certSet, true).filter((t) => t.tag === TAG.SEQUENCE) : [];
+  let certs: Buffer[];
+  try {
+    // A SignedData may also hold attribute certificates ([1], [2]): only X.509 certificates are read.
+    certs = pkcs7Certificates(der).filter((c) => c[0] === 0x30);
+  } catch {
+    throw new MaterialError("undecodable", "this is a PKCS#7 bundle that cannot be read (truncated or damaged?)", "export the certificates as PEM");
+  }
   if (certs.length === 0) {
     throw new MaterialError("undecodable", "this is a PKCS#7 bundle that holds no certificates", "export the certificates as PEM");
   }
-  return certs.map((t, i) => parseCertificate(whole(t), `PKCS#7 certificate ${i + 1}`));
+  return certs.map((c, i) => parseCertificate(c, `PKCS#7 certificate ${i + 1}`));
 }

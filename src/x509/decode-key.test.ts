@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportPkcs12, keyToDer, keyToPem, leaf, makeCsrPem, type Issued } from "../../test/support/pki.js";
 import { decodePrivateKey } from "./decode-key.js";
-import { MaterialError } from "./errors.js";
 import { fingerprintKey } from "./fingerprint.js";
+import { materialError } from "../../test/support/material-error.js";
 
 let ec: Issued;
 let rsa: KeyObject;
@@ -12,17 +12,6 @@ beforeAll(async () => {
   ec = await leaf({ hosts: ["key.example.com"] });
   rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 });
-
-function fails(fn: () => unknown): MaterialError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MaterialError);
-    expect((err as MaterialError).hint).not.toBe("");
-    return err as MaterialError;
-  }
-  throw new Error("expected an error");
-}
 
 const same = (a: KeyObject, b: KeyObject): void => expect(fingerprintKey(a)).toBe(fingerprintKey(b));
 
@@ -55,10 +44,10 @@ describe("decodePrivateKey", () => {
 
   it("says when the passphrase is missing or wrong", () => {
     for (const input of [keyToPem(ec.key, { passphrase: "right" }), keyToDer(ec.key, { passphrase: "right" })]) {
-      const missing = fails(() => decodePrivateKey(input));
+      const missing = materialError(() => decodePrivateKey(input));
       expect(missing.code).toBe("key-passphrase-required");
       expect(missing.message).toMatch(/encrypted and no passphrase/);
-      const wrong = fails(() => decodePrivateKey(input, "wrong"));
+      const wrong = materialError(() => decodePrivateKey(input, "wrong"));
       expect(wrong.code).toBe("key-passphrase");
       expect(wrong.message).toMatch(/wrong passphrase/);
     }
@@ -68,8 +57,8 @@ describe("decodePrivateKey", () => {
     const pem = keyToPem(rsa, { format: "pkcs1", passphrase: "right" });
     expect(pem).toContain("Proc-Type: 4,ENCRYPTED");
     same(decodePrivateKey(pem, "right"), rsa);
-    expect(fails(() => decodePrivateKey(pem)).code).toBe("key-passphrase-required");
-    expect(fails(() => decodePrivateKey(pem, "wrong")).code).toBe("key-passphrase");
+    expect(materialError(() => decodePrivateKey(pem)).code).toBe("key-passphrase-required");
+    expect(materialError(() => decodePrivateKey(pem, "wrong")).code).toBe("key-passphrase");
   });
 
   it("takes the one key out of a combined certificate + key file", () => {
@@ -77,12 +66,12 @@ describe("decodePrivateKey", () => {
   });
 
   it("refuses two keys in one file", () => {
-    expect(fails(() => decodePrivateKey(ec.keyPem + keyToPem(rsa))).code).toBe("key-multiple");
+    expect(materialError(() => decodePrivateKey(ec.keyPem + keyToPem(rsa))).code).toBe("key-multiple");
   });
 
   it("says a certificate is not a key (PEM and DER)", () => {
     for (const input of [ec.pem, ec.der]) {
-      const e = fails(() => decodePrivateKey(input));
+      const e = materialError(() => decodePrivateKey(input));
       expect(e.code).toBe("certificate-not-key");
       expect(e.message).toBe("this is a certificate where a private key was expected");
     }
@@ -90,7 +79,7 @@ describe("decodePrivateKey", () => {
 
   it("says a CSR is not a key", async () => {
     const csr = await makeCsrPem();
-    expect(fails(() => decodePrivateKey(csr)).code).toBe("csr-not-key");
+    expect(materialError(() => decodePrivateKey(csr)).code).toBe("csr-not-key");
   });
 
   it("says a public key is not a private key (PEM, DER, RSA PUBLIC KEY)", () => {
@@ -100,30 +89,30 @@ describe("decodePrivateKey", () => {
       pub.export({ type: "spki", format: "der" }),
       generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "pkcs1", format: "pem" }) as string,
     ];
-    for (const input of inputs) expect(fails(() => decodePrivateKey(input)).code).toBe("public-key-not-private");
+    for (const input of inputs) expect(materialError(() => decodePrivateKey(input)).code).toBe("public-key-not-private");
   });
 
   it("says a PKCS#12 bundle needs the pkcs12 source", async () => {
     const p12 = await exportPkcs12({ leaf: ec, passphrase: "pw" });
-    expect(fails(() => decodePrivateKey(readFileSync(p12))).code).toBe("pkcs12-not-key");
+    expect(materialError(() => decodePrivateKey(readFileSync(p12))).code).toBe("pkcs12-not-key");
   });
 
   it("explains OpenSSH keys, text and junk", () => {
     const openssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-    const e = fails(() => decodePrivateKey(openssh));
+    const e = materialError(() => decodePrivateKey(openssh));
     expect(e.code).toBe("undecodable");
     expect(e.hint).toMatch(/ssh-keygen -p -m PKCS8/);
-    const text = fails(() => decodePrivateKey("not a key"));
+    const text = materialError(() => decodePrivateKey("not a key"));
     expect(text).toMatchObject({ code: "undecodable", message: "this is text with no PEM block, 9 characters" });
-    const junk = fails(() => decodePrivateKey(Buffer.from([1, 2, 3, 4, 0xff])));
+    const junk = materialError(() => decodePrivateKey(Buffer.from([1, 2, 3, 4, 0xff])));
     expect(junk).toMatchObject({ code: "undecodable", message: "this is binary data of 5 bytes that is neither PEM nor DER" });
-    expect(fails(() => decodePrivateKey("")).code).toBe("empty");
+    expect(materialError(() => decodePrivateKey("")).code).toBe("empty");
   });
 
   it("reports a corrupted key body as undecodable, without OpenSSL's internal text", () => {
     const body = keyToDer(ec.key);
     const pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.concat([body.subarray(0, 20), Buffer.alloc(10)]).toString("base64")}\n-----END PRIVATE KEY-----\n`;
-    const e = fails(() => decodePrivateKey(pem));
+    const e = materialError(() => decodePrivateKey(pem));
     expect(e.code).toBe("undecodable");
     expect(e.message).toMatch(/^this looks like a private key but cannot be read \([A-Z0-9_ a-z]+\)$/);
     expect(e.message).not.toMatch(/routines|error:/);
@@ -137,10 +126,10 @@ describe("decodePrivateKey", () => {
       [keyToDer(ec.key, { passphrase: "pw" }).toString("base64"), /base64 -d .*with passphrase: \(it is an encrypted PKCS#8 key\)/],
     ];
     for (const [input, label] of cases) {
-      const e = fails(() => decodePrivateKey(input));
+      const e = materialError(() => decodePrivateKey(input));
       expect(e.message).toMatch(/looks like bare base64 of (a|an encrypted) private key \(DER without PEM armour\)/);
       expect(e.hint).toMatch(label);
     }
-    expect(fails(() => decodePrivateKey(ec.der.toString("base64"))).code).toBe("certificate-not-key");
+    expect(materialError(() => decodePrivateKey(ec.der.toString("base64"))).code).toBe("certificate-not-key");
   });
 });

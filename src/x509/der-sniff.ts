@@ -1,4 +1,4 @@
-import { TAG, children, decodeOid, decodeSmallInteger, parseDer, readTlv, type Tlv } from "./pkcs12/der.js";
+import { TAG, childrenOf, isUniversal, oidOf, readBer, readBerSequence, smallIntOf, encodingOf, type Block } from "./asn1.js";
 
 /** What a piece of DER (or a PEM label) holds, judged by structure alone. */
 export type MaterialKind =
@@ -18,54 +18,54 @@ export type MaterialKind =
 const OID_PKCS7_DATA = "1.2.840.113549.1.7.1";
 const OID_PKCS7_SIGNED = "1.2.840.113549.1.7.2";
 
-const isSeq = (t: Tlv | undefined): boolean => t?.tag === TAG.SEQUENCE;
-const isInt = (t: Tlv | undefined, value?: number): boolean =>
-  t?.tag === TAG.INTEGER && (value === undefined || decodeSmallInteger(t) === value);
-const startsWithOid = (t: Tlv | undefined): boolean => isSeq(t) && children(t!)[0]?.tag === TAG.OID;
+const isSeq = (t: Block | undefined): boolean => isUniversal(t, TAG.SEQUENCE);
+const isInt = (t: Block | undefined, value?: number): boolean =>
+  isUniversal(t, TAG.INTEGER) && (value === undefined || smallIntOf(t) === value);
+const startsWithOid = (t: Block | undefined): boolean => isSeq(t) && oidOf(childrenOf(t)[0]) !== undefined;
+const isTime = (t: Block): boolean => isUniversal(t, TAG.UTC_TIME) || isUniversal(t, TAG.GENERALIZED_TIME);
 
-export function sniffDer(der: Buffer): MaterialKind {
-  // PKCS#12 may be BER; everything else is read strictly.
-  const top = parseDer(der) ?? parseDer(der, true);
-  if (!top || top.tag !== TAG.SEQUENCE) return "unknown";
-  const c = children(top, true);
+export function sniffDer(der: Uint8Array): MaterialKind {
+  const top = readBer(der);
+  return top ? sniffBlock(top) : "unknown";
+}
+
+/** The kind of an element already read (a DSA key is told apart by its caller: see decode-key). */
+export function sniffBlock(top: Block): MaterialKind {
+  if (!isSeq(top)) return "unknown";
+  const c = childrenOf(top);
   const [c0, c1, c2] = c;
 
   if (isInt(c0, 3) && isSeq(c1)) {
-    const ct = children(c1!, true)[0];
-    if (ct?.tag === TAG.OID && [OID_PKCS7_DATA, OID_PKCS7_SIGNED].includes(decodeOid(ct))) return "pkcs12";
+    const ct = oidOf(childrenOf(c1)[0]);
+    if (ct === OID_PKCS7_DATA || ct === OID_PKCS7_SIGNED) return "pkcs12";
   }
-  if (c0?.tag === TAG.OID && decodeOid(c0) === OID_PKCS7_SIGNED) return "pkcs7";
+  if (oidOf(c0) === OID_PKCS7_SIGNED) return "pkcs7";
 
-  if (c.length === 3 && isSeq(c0) && isSeq(c1) && c2?.tag === TAG.BIT_STRING) {
-    const tbs = children(c0!);
-    if (tbs.length === 4 && isInt(tbs[0], 0) && tbs[3]?.tag === 0xa0) return "csr";
+  if (c.length === 3 && isSeq(c0) && isSeq(c1) && isUniversal(c2, TAG.BIT_STRING)) {
+    const tbs = childrenOf(c0);
+    if (tbs.length === 4 && isInt(tbs[0], 0) && tbs[3]?.idBlock.tagClass === 3 && tbs[3].idBlock.tagNumber === 0) return "csr";
     // A CRL's thisUpdate is a direct child of its TBS; a certificate's times sit inside Validity.
-    if (tbs.some((t) => t.tag === TAG.UTC_TIME || t.tag === TAG.GENERALIZED_TIME)) return "crl";
+    if (tbs.some(isTime)) return "crl";
     if (tbs.length >= 6) return "certificate";
   }
-  if (c.length >= 3 && isInt(c0) && startsWithOid(c1) && c2?.tag === TAG.OCTET_STRING) return "pkcs8";
-  if (c.length === 2 && startsWithOid(c0) && c1?.tag === TAG.OCTET_STRING) return "encrypted-pkcs8";
-  if (c.length >= 9 && c.every((t) => t.tag === TAG.INTEGER) && isInt(c0, 0)) return "pkcs1";
-  if (c.length >= 2 && isInt(c0, 1) && c1?.tag === TAG.OCTET_STRING) return "sec1";
-  if (c.length === 2 && startsWithOid(c0) && c1?.tag === TAG.BIT_STRING) return "spki";
+  if (c.length >= 3 && isInt(c0) && startsWithOid(c1) && isUniversal(c2, TAG.OCTET_STRING)) return "pkcs8";
+  if (c.length === 2 && startsWithOid(c0) && isUniversal(c1, TAG.OCTET_STRING)) return "encrypted-pkcs8";
+  // RSA (9 integers) and DSA (6) private keys in their traditional forms start with version 0.
+  if ((c.length >= 9 || c.length === 6) && c.every((t) => isUniversal(t, TAG.INTEGER)) && isInt(c0, 0)) return "pkcs1";
+  if (c.length >= 2 && isInt(c0, 1) && isUniversal(c1, TAG.OCTET_STRING)) return "sec1";
+  if (c.length === 2 && startsWithOid(c0) && isUniversal(c1, TAG.BIT_STRING)) return "spki";
   if (c.length === 2 && isInt(c0) && isInt(c1)) return "rsa-public";
   return "unknown";
 }
 
-/** Splits concatenated DER elements (`cat a.der b.der`); undefined unless they cover the buffer exactly. */
-export function splitDerSequence(der: Buffer): Buffer[] | undefined {
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < der.length) {
-    const tlv = readTlv(der, pos);
-    if (!tlv || tlv.tag !== TAG.SEQUENCE) return undefined;
-    out.push(der.subarray(tlv.start, tlv.end));
-    pos = tlv.end;
-  }
-  return out.length > 0 ? out : undefined;
+/** Splits concatenated DER elements (`cat a.der b.der`); undefined unless they are SEQUENCEs covering the buffer exactly. */
+export function splitDerSequence(der: Uint8Array): Buffer[] | undefined {
+  const blocks = readBerSequence(der);
+  if (!blocks || !blocks.every(isSeq)) return undefined;
+  return blocks.map(encodingOf);
 }
 
-export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "ec-parameters" {
+export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "parameters" {
   switch (label) {
     case "CERTIFICATE":
     case "X509 CERTIFICATE":
@@ -95,10 +95,9 @@ export function kindOfPemLabel(label: string): MaterialKind | "openssh-key" | "e
       return "pkcs7";
     case "OPENSSH PRIVATE KEY":
       return "openssh-key";
-    case "EC PARAMETERS":
-      return "ec-parameters";
     default:
-      return "unknown";
+      // EC PARAMETERS, DH PARAMETERS, X9.42 DH PARAMETERS, DSA PARAMETERS: what openssl *param writes.
+      return label.endsWith("PARAMETERS") ? "parameters" : "unknown";
   }
 }
 
@@ -127,6 +126,8 @@ export function describeKind(kind: string): string {
       return "a PKCS#12 (.p12/.pfx) bundle";
     case "pkcs7":
       return "a PKCS#7 bundle";
+    case "parameters":
+      return "domain parameters (DH, DSA or EC), which hold no key or certificate";
     default:
       return "data of an unknown kind";
   }

@@ -66,7 +66,7 @@ export function describeCertificate(cert: X509Certificate, now: Date): Certifica
   return {
     subject: f.subject,
     issuer: f.issuer,
-    serialNumber: cert.serialNumber.toUpperCase(),
+    serialNumber: f.serialNumber,
     sans: (f.sans ?? []).map(sanToString),
     notBefore: f.notBefore.toISOString(),
     notAfter: f.notAfter.toISOString(),

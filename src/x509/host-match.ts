@@ -113,7 +113,7 @@ export function hostCovered(host: string, sans: string[]): boolean {
 
   const name = normalizeDns(host);
   for (const e of entries) {
-    if (e.ip) continue;
+    if (e.ip || /[^\x00-\x7f]/.test(e.value)) continue; // clients compare a dNSName byte for byte: a non-ASCII one covers nothing
     const san = normalizeDns(e.value);
     if (san === name) return true;
     if (!san.startsWith("*.") || wildcardPublicSuffix(san)) continue;

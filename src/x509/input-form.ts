@@ -3,7 +3,7 @@
  * built here ever contains any of its content: no leading characters, no leading bytes, no excerpt.
  * Size, shape and what the structure decodes to are all a message may say.
  */
-import { parseDer } from "./pkcs12/der.js";
+import { readBer } from "./asn1.js";
 import { describeKind, sniffDer, splitDerSequence, type MaterialKind } from "./der-sniff.js";
 import { strictBase64 } from "./pem.js";
 
@@ -17,7 +17,7 @@ export function asText(data: Buffer | string): string | undefined {
   if (typeof data === "string") return data;
   if (data.length === 0) return "";
   // "0" is also ASCII text, so only well-formed DER counts as binary here.
-  if (data[0] === 0x30 && (parseDer(data, true) || splitDerSequence(data))) return undefined;
+  if (data[0] === 0x30 && (readBer(data) || splitDerSequence(data))) return undefined;
   const text = data.toString("utf8");
   // NUL bytes or invalid UTF-8 mean binary; a UTF-8 BOM is harmless.
   if (text.includes("\0") || text.includes("\uFFFD")) return undefined;
@@ -92,4 +92,13 @@ export function armourHint(kind: MaterialKind): string {
 export function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && /^[A-Z0-9_]+$/.test(code) ? code : "no error code";
+}
+
+/**
+ * The label of the first BEGIN line, whatever its characters ("X9.42 DH PARAMETERS"), cut to 64
+ * characters: for saying what a file is when no block of it is one certform reads.
+ */
+export function firstPemLabel(text: string): string {
+  const m = text.match(/-----BEGIN ([^\r\n]{0,64}?)-----/);
+  return m ? m[1]! : "(no label)";
 }

@@ -1,5 +1,7 @@
 import { createDecipheriv, createHash, pbkdf2Sync } from "node:crypto";
-import { TAG, children, content, decodeOid, decodeSmallInteger, type Tlv } from "./der.js";
+import { AsnIntegerArrayBufferConverter, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { declareFields, parseAs } from "../asn1.js";
 import { MaterialError } from "../errors.js";
 import { rc2CbcDecrypt } from "./rc2.js";
 
@@ -30,6 +32,8 @@ const CIPHERS: Record<string, { name: string; keyLength: number }> = {
   "1.2.840.113549.3.7": { name: "des-ede3-cbc", keyLength: 24 },
 };
 export const HASHES: Record<string, { name: string; size: number; block: number }> = {
+  // MD5 only ever as a PKCS#12 MAC: legacy, but still what `openssl pkcs12 -export -legacy -macalg md5` writes.
+  "1.2.840.113549.2.5": { name: "md5", size: 16, block: 64 },
   "1.3.14.3.2.26": { name: "sha1", size: 20, block: 64 },
   "2.16.840.1.101.3.4.2.4": { name: "sha224", size: 28, block: 64 },
   "2.16.840.1.101.3.4.2.1": { name: "sha256", size: 32, block: 64 },
@@ -101,48 +105,92 @@ function unsupported(what: string): MaterialError {
 
 const MAX_ITERATIONS = 10_000_000;
 
-function iterationsOf(tlv: Tlv | undefined): number {
-  const n = tlv ? decodeSmallInteger(tlv) : 1;
+/** An INTEGER's value from its two's-complement octets; undefined when negative or beyond 2^48. */
+export function integerOf(bytes: ArrayBuffer | undefined): number | undefined {
+  const view = new Uint8Array(bytes ?? new ArrayBuffer(0));
+  if (view.length === 0 || view.length > 7 || (view[0]! & 0x80) !== 0) return undefined;
+  return view.reduce((n, b) => n * 256 + b, 0);
+}
+
+function iterationsOf(bytes: ArrayBuffer): number {
+  const n = integerOf(bytes);
   if (n === undefined || n < 1 || n > MAX_ITERATIONS) throw unsupported(`an iteration count out of range (${n ?? "huge"})`);
   return n;
+}
+
+/** RFC 7292 appendix C: pkcs-12PbeParams. */
+class Pkcs12PbeParams {
+  salt = new OctetString();
+  iterations = new ArrayBuffer(0);
+}
+declareFields(Pkcs12PbeParams, {
+  salt: { type: OctetString },
+  iterations: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter },
+});
+
+/** RFC 8018 appendix A.4: PBES2-params. */
+export class Pbes2Params {
+  keyDerivationFunc = new AlgorithmIdentifier();
+  encryptionScheme = new AlgorithmIdentifier();
+}
+declareFields(Pbes2Params, { keyDerivationFunc: { type: AlgorithmIdentifier }, encryptionScheme: { type: AlgorithmIdentifier } });
+
+/** RFC 8018 appendix A.2: PBKDF2-params, with the salt specified (the only form in use). */
+class Pbkdf2Params {
+  salt = new OctetString();
+  iterationCount = new ArrayBuffer(0);
+  keyLength?: ArrayBuffer;
+  prf?: AlgorithmIdentifier;
+}
+declareFields(Pbkdf2Params, {
+  salt: { type: OctetString },
+  iterationCount: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter },
+  keyLength: { type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter, optional: true },
+  prf: { type: AlgorithmIdentifier, optional: true },
+});
+
+/** Parameters read with `schema`, or `what` is reported as unsupported. */
+function paramsOf<T>(alg: AlgorithmIdentifier, schema: new () => T, what: string): T {
+  try {
+    if (!alg.parameters) throw new Error("no parameters");
+    return parseAs(alg.parameters, schema);
+  } catch {
+    throw unsupported(what);
+  }
 }
 
 /**
  * Decrypts `data` with the scheme named by the AlgorithmIdentifier `alg`. Throws a plain Error on
  * a padding failure (usually a wrong passphrase) and MaterialError for unsupported schemes.
  */
-export function pbeDecrypt(alg: Tlv, data: Buffer, password: Password): Buffer {
-  const [oidTlv, params] = children(alg);
-  const oid = oidTlv?.tag === TAG.OID ? decodeOid(oidTlv) : "";
+export function pbeDecrypt(alg: AlgorithmIdentifier, data: Buffer, password: Password): Buffer {
+  const oid = alg.algorithm;
   const legacy = PKCS12_PBE[oid];
   if (legacy) {
-    const [salt, iter] = params ? children(params) : [];
-    if (!salt) throw unsupported("PBE parameters without a salt");
-    const iterations = iterationsOf(iter);
+    const params = paramsOf(alg, Pkcs12PbeParams, "PBE parameters it cannot read");
+    const iterations = iterationsOf(params.iterations);
+    const salt = Buffer.from(params.salt.buffer);
     const sha1 = HASHES["1.3.14.3.2.26"]!;
-    const key = pkcs12Kdf(sha1, password.bmp, content(salt), 1, iterations, legacy.keyLength);
-    const iv = pkcs12Kdf(sha1, password.bmp, content(salt), 2, iterations, 8);
+    const key = pkcs12Kdf(sha1, password.bmp, salt, 1, iterations, legacy.keyLength);
+    const iv = pkcs12Kdf(sha1, password.bmp, salt, 2, iterations, 8);
     if (legacy.rc2Bits) return rc2CbcDecrypt(key, legacy.rc2Bits, iv, data);
     const decipher = createDecipheriv(legacy.cipher, key, iv);
     return Buffer.concat([decipher.update(data), decipher.final()]);
   }
-  if (oid === PBES2 && params) {
-    const [kdf, scheme] = children(params);
-    const [kdfOid, kdfParams] = kdf ? children(kdf) : [];
-    if (!kdfOid || decodeOid(kdfOid) !== PBKDF2 || !kdfParams) throw unsupported("a PBES2 key derivation other than PBKDF2");
-    const kp = children(kdfParams);
-    const salt = kp[0];
-    if (!salt || salt.tag !== TAG.OCTET_STRING) throw unsupported("PBKDF2 without a plain salt");
-    const iterations = iterationsOf(kp[1]);
-    const prfTlv = kp.slice(2).find((t) => t.tag === TAG.SEQUENCE);
-    const prfOid = prfTlv ? decodeOid(children(prfTlv)[0]!) : "1.2.840.113549.2.7";
+  if (oid === PBES2) {
+    const { keyDerivationFunc: kdf, encryptionScheme: scheme } = paramsOf(alg, Pbes2Params, "PBES2 parameters it cannot read");
+    if (kdf.algorithm !== PBKDF2) throw unsupported(`a PBES2 key derivation other than PBKDF2 (${kdf.algorithm})`);
+    const kp = paramsOf(kdf, Pbkdf2Params, "PBKDF2 parameters it cannot read");
+    const iterations = iterationsOf(kp.iterationCount);
+    const prfOid = kp.prf?.algorithm ?? "1.2.840.113549.2.7";
     const digest = PRF[prfOid];
     if (!digest) throw unsupported(`PBKDF2 with PRF ${prfOid}`);
-    const [encOid, ivTlv] = scheme ? children(scheme) : [];
-    const cipher = encOid ? CIPHERS[decodeOid(encOid)] : undefined;
-    if (!cipher || !ivTlv) throw unsupported(`PBES2 with cipher ${encOid ? decodeOid(encOid) : "?"}`);
-    const key = pbkdf2Sync(password.utf8, content(salt), iterations, cipher.keyLength, digest);
-    const decipher = createDecipheriv(cipher.name, key, content(ivTlv));
+    const cipher = CIPHERS[scheme.algorithm];
+    if (!cipher) throw unsupported(`PBES2 with cipher ${scheme.algorithm}`);
+    const iv = Buffer.from(paramsOf(scheme, OctetString, `PBES2 with cipher ${scheme.algorithm} without an IV`).buffer);
+    if (iv.length !== (cipher.name === "des-ede3-cbc" ? 8 : 16)) throw unsupported(`PBES2 with an IV of ${iv.length} bytes`);
+    const key = pbkdf2Sync(password.utf8, Buffer.from(kp.salt.buffer), iterations, cipher.keyLength, digest);
+    const decipher = createDecipheriv(cipher.name, key, iv);
     return Buffer.concat([decipher.update(data), decipher.final()]);
   }
   if (oid === "1.2.840.113549.1.12.1.1" || oid === "1.2.840.113549.1.12.1.2") throw unsupported("RC4 encryption");

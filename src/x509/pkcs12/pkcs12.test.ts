@@ -3,25 +3,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportPkcs12, makePki, tempDir, writeFiles, type Pki } from "../../../test/support/pki.js";
-import { MaterialError } from "../errors.js";
 import { fingerprintKey } from "../fingerprint.js";
 import { decodePkcs12 } from "./pkcs12.js";
 import { rc2DecryptBlock, rc2ExpandKey } from "./rc2.js";
+import { materialError } from "../../../test/support/material-error.js";
 
 let pki: Pki;
 beforeAll(async () => {
   pki = await makePki();
 });
-
-function fails(fn: () => unknown): MaterialError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MaterialError);
-    return err as MaterialError;
-  }
-  throw new Error("expected an error");
-}
 
 /** Runs openssl pkcs12 -export with extra arguments on the test PKI's leaf and chain. */
 async function opensslExport(extra: string[], pass: string): Promise<Buffer> {
@@ -45,7 +35,7 @@ describe("decodePkcs12", () => {
 
   it("says the passphrase is wrong (checked by the MAC first)", async () => {
     const path = await exportPkcs12({ leaf: pki.leaf, passphrase: "s3cret" });
-    const e = fails(() => decodePkcs12(readFileSync(path), "wrong"));
+    const e = materialError(() => decodePkcs12(readFileSync(path), "wrong"));
     expect(e.code).toBe("pkcs12-passphrase");
     expect(e.message).toBe("PKCS#12 passphrase is wrong");
   });
@@ -55,7 +45,7 @@ describe("decodePkcs12", () => {
     const p12 = decodePkcs12(readFileSync(path), "old");
     expect(p12.chain).toHaveLength(2);
     expect(p12.key).toBeDefined();
-    expect(fails(() => decodePkcs12(readFileSync(path), "new")).code).toBe("pkcs12-passphrase");
+    expect(materialError(() => decodePkcs12(readFileSync(path), "new")).code).toBe("pkcs12-passphrase");
   });
 
   it("reads `openssl pkcs12 -legacy` (certificates under RC2-40)", async () => {
@@ -77,7 +67,7 @@ describe("decodePkcs12", () => {
     expect(decodePkcs12(await opensslExport([], ""), "").chain).toHaveLength(3);
     const nomac = await opensslExport(["-nomac"], "pw");
     expect(decodePkcs12(nomac, "pw").key).toBeDefined();
-    expect(fails(() => decodePkcs12(nomac, "bad")).code).toBe("pkcs12-passphrase");
+    expect(materialError(() => decodePkcs12(nomac, "bad")).code).toBe("pkcs12-passphrase");
   });
 
   it("reads a non-ASCII passphrase", async () => {
@@ -91,7 +81,7 @@ describe("decodePkcs12", () => {
   });
 
   it("refuses data that is not PKCS#12", () => {
-    expect(fails(() => decodePkcs12(pki.leaf.der, "pw")).code).toBe("undecodable");
+    expect(materialError(() => decodePkcs12(pki.leaf.der, "pw")).code).toBe("undecodable");
   });
 
   it("RC2 matches the RFC 2268 test vectors", () => {
