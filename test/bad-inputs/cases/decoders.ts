@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { certificateWithSpki, unloadableSpki } from "../../support/odd-keys.js";
 import { API_FILES, serverCertificate, stackCase, stackText, trustedFile, type Files, type StackCase } from "../case.js";
 import type { Material } from "../material.js";
@@ -115,7 +115,9 @@ export const decoderCases: StackCase[] = [
     id: "key-dh",
     title: "a DH private key where the server certificate's key belongs",
     files: (m) => {
-      const { privateKey } = generateKeyPairSync("dh", { group: "modp14" });
+      // @types/node 20 lacks the "dh" overload that Node itself has had since 15.
+      const dhPair = generateKeyPairSync as unknown as (type: "dh", options: { group: string }) => { privateKey: KeyObject };
+      const { privateKey } = dhPair("dh", { group: "modp14" });
       return serverCertificate(m, { key: privateKey.export({ type: "pkcs8", format: "pem" }) as string });
     },
     expect: { code: "key-mismatch", at: "key:", message: "does not belong to the certificate CN=api.example.com", hint: "use the key the certificate was issued for" },
