@@ -141,5 +141,6 @@ async function staleNodes(plan: Plan, providers: ReadonlyMap<string, Provider>):
 /** The environment with only the instances at `addresses`. */
 function only(env: EnvironmentState, addresses: ReadonlySet<string>): EnvironmentState {
   const keep = <T extends { address: string }>(list: T[]) => list.filter((i) => addresses.has(i.address));
-  return { ...env, certificates: keep(env.certificates), trustedCertificates: keep(env.trustedCertificates), endpoints: keep(env.endpoints), trustAssignments: keep(env.trustAssignments), jwks: keep(env.jwks) };
+  const { management, ...rest } = env;
+  return { ...rest, ...(management && addresses.has(management.address) ? { management } : {}), certificates: keep(env.certificates), trustedCertificates: keep(env.trustedCertificates), endpoints: keep(env.endpoints), trustAssignments: keep(env.trustAssignments), jwks: keep(env.jwks) };
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { Plan } from "../model/plan.js";
-import type { DesiredState } from "../stack/index.js";
+import { certificateInstances, type DesiredState } from "../stack/index.js";
 import { fingerprintKey } from "../x509/index.js";
 
 export class StalePlanError extends Error {
@@ -42,7 +42,7 @@ export function keysForPlan(plan: Plan, state: DesiredState): Map<string, KeyObj
 
 function find(state: DesiredState, address: string) {
   for (const env of state.environments) {
-    const hit = [...env.certificates, ...env.trustedCertificates].find((i) => i.address === address);
+    const hit = [...certificateInstances(env), ...env.trustedCertificates].find((i) => i.address === address);
     if (hit) return hit;
   }
   return undefined;

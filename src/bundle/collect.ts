@@ -1,6 +1,6 @@
 import type { BundleManifest, BundleObjectValue } from "../model/bundle.js";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "../model/bundle.js";
-import { KIND_OF_COLLECTION, LABEL, NAME_PATTERN, RESOURCE_KINDS, type ResourceKind } from "../model/index.js";
+import { KIND_OF_COLLECTION, LABEL, MANAGEMENT_OBJECT, NAME_PATTERN, RESOURCE_KINDS, type ResourceKind } from "../model/index.js";
 import type { LiveCollection, LiveObject } from "../providers/provider.js";
 import { collectCertificate, type Declared, type KeyOptions } from "./collect-certificate.js";
 import { slug } from "./import-model.js";
@@ -29,7 +29,8 @@ export function ownedHere(o: LiveObject, stack: string, environment: string): bo
 
 /** The manifest (without its file list) and the files of a bundle, from one node's objects. */
 export function collectBundle(input: CollectInput): { manifest: ManifestBody; files: Map<string, string> } {
-  const chosen = input.objects.filter((o) => input.all || ownedHere(o, input.stack, input.environment));
+  // The admin API's own certificate belongs to its environment's nodes: it never moves with a bundle.
+  const chosen = input.objects.filter((o) => !(o.collection === "certificates" && o.name === MANAGEMENT_OBJECT) && (input.all || ownedHere(o, input.stack, input.environment)));
   const named = nameObjects(chosen, input);
   const byObject = new Map(named.map((n) => [objectKey(n.o.collection, n.o.name), n]));
   const addressOf = (collection: LiveCollection, objectName: string) => {

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server as TcpServer } from "node:net";
 import type { Server as TlsServer } from "node:tls";
+import { MANAGEMENT_OBJECT } from "../model/names.js";
 import { acmeChallenges } from "./acme-challenges.js";
 import { createAdminHandler } from "./admin/index.js";
 import { acmeHttpServer } from "./data-plane/acme-http.js";
@@ -36,6 +37,7 @@ export interface RunningNode {
 /** One gateway node: its store, its admin API and its TLS data plane, wired so that every commit is served at once. */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const store = await openStore(opts.dataDir, { node: opts.node, environment: opts.environment });
+  const warn = opts.warn ?? ((m: string) => void process.stderr.write(`certform gateway: warning: ${m}\n`));
   const challenges = acmeChallenges({ httpListener: opts.http !== undefined });
   const dataPlane = createDataPlane({ systemCas: opts.systemCas ?? false, challenges });
   dataPlane.apply(store.state());
@@ -51,13 +53,29 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const httpUrl = http && opts.http ? `http://${host(opts.http.host)}:${(http.address() as AddressInfo).port}` : undefined;
 
   const handler = createAdminHandler({ store, listenUrl, challenges, ...(opts.token ? { token: opts.token } : {}) });
-  const admin: HttpServer = opts.adminTls
-    ? createHttpsServer({ cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler)
-    : createHttpServer(handler);
+  let admin: HttpServer;
+  if (opts.adminTls) {
+    // The stored management certificate (written by an apply) wins over the files of the command line, so
+    // that a restarted node serves what was last declared.
+    const stored = store.state().certificates.get(MANAGEMENT_OBJECT);
+    const https = createHttpsServer(stored ? { cert: stored.chainPem, key: stored.keyPem } : { cert: readFileSync(opts.adminTls.certFile), key: readFileSync(opts.adminTls.keyFile) }, handler);
+    let served = stored;
+    store.onCommit((state) => {
+      const next = state.certificates.get(MANAGEMENT_OBJECT);
+      if (!next || next === served) return;
+      try {
+        // New connections get the new certificate; open ones finish with the old, so no call fails.
+        https.setSecureContext({ cert: next.chainPem, key: next.keyPem });
+        served = next;
+      } catch (err) {
+        warn(`the management certificate of revision ${state.revision} cannot be loaded (${(err as NodeJS.ErrnoException).code ?? "error"}); the admin API keeps its previous one`);
+      }
+    });
+    admin = https;
+  } else admin = createHttpServer(handler);
   await listen(admin, opts.admin);
   // Loopback by default (the CLI's --admin); anywhere else, whoever reaches the port could change what is served.
   if (!opts.token && !isLoopback(opts.admin.host)) {
-    const warn = opts.warn ?? ((m: string) => void process.stderr.write(`certform gateway: warning: ${m}\n`));
     warn(`the admin API listens on ${opts.admin.host}, beyond this machine, without a token: anyone who reaches it can change what this node serves; start it with --token-env VAR (and --admin-cert/--admin-key)`);
   }
   const adminPort = (admin.address() as AddressInfo).port;

@@ -18,6 +18,12 @@ export const NameSchema = z
   .regex(NAME_PATTERN, "a name is 1 to 64 characters of A-Z a-z 0-9 . _ - and starts with a letter or digit")
   .meta({ id: "Name", description: "A name: 1 to 64 characters of [A-Za-z0-9._-], starting with a letter or digit." });
 
+/**
+ * The gateway object that holds an environment's managementCertificate: a certificate its admin API serves
+ * rather than its data plane. The leading underscore is outside NAME_PATTERN, so no declared name can take it.
+ */
+export const MANAGEMENT_OBJECT = "_management";
+
 /** An alias as WSO2 and Apinizer truststores accept it. */
 export const ALIAS_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -2,7 +2,7 @@ import { createHash, type X509Certificate } from "node:crypto";
 import { COLLECTION_OF, durationDays, LABEL, type AcmeSpec, type ResourceKind } from "../model/index.js";
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
-import type { AnyInstance, EnvironmentState } from "../stack/index.js";
+import { certificateInstances, type AnyInstance, type EnvironmentState } from "../stack/index.js";
 import { certFields, certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
 import { rememberChain } from "./chain-cache.js";
 import { summarizeChain } from "./summaries.js";
@@ -70,7 +70,8 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
   });
   const object = (name: string, collection: LiveCollection) => ({ collection, name });
 
-  for (const c of env.certificates) {
+  // The management certificate is one more certificate object to the gateway, which serves it on its admin API.
+  for (const c of certificateInstances(env)) {
     const settings = { hosts: c.hosts, default: c.spec.default };
     if (c.spec.generate) {
       const g = c.spec.generate;

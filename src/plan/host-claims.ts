@@ -1,4 +1,4 @@
-import { LABEL } from "../model/index.js";
+import { LABEL, MANAGEMENT_OBJECT } from "../model/index.js";
 import type { LiveNode, LiveObject } from "../providers/provider.js";
 import { normalizeName, parentOf, wildcardBase } from "../gateway/data-plane/host-names.js";
 import type { DesiredObject } from "./desired-objects.js";
@@ -98,13 +98,14 @@ function problemFor(d: DesiredObject, f: LiveObject, c: Claim, nodes: string[]):
 
 /** Plan errors for certificates this stack does not own that claim a host (or the default) one of ours serves. */
 export function hostClaimProblems(desired: readonly DesiredObject[], nodes: readonly LiveNode[], stack: string): PlanProblem[] {
-  const ours = desired.filter((d) => d.kind === "certificates");
+  // The admin API's certificate claims no host of the data plane, nor does anyone else's.
+  const ours = desired.filter((d) => d.kind === "certificates" && d.objectName !== MANAGEMENT_OBJECT);
   const ourNames = new Set(ours.map((d) => d.objectName.toLowerCase()));
   const index = indexOurs(ours);
   const found = new Map<string, { d: DesiredObject; f: LiveObject; claim: Claim; nodes: string[] }>();
   for (const node of nodes) {
     for (const f of node.objects) {
-      if (f.collection !== "certificates" || f.labels[LABEL.stack] === stack || ourNames.has(f.name.toLowerCase())) continue;
+      if (f.collection !== "certificates" || f.name === MANAGEMENT_OBJECT || f.labels[LABEL.stack] === stack || ourNames.has(f.name.toLowerCase())) continue;
       for (const { d, claim } of claims(index, f)) {
         const k = JSON.stringify([d.address, f.name, f.labels[LABEL.stack] ?? null, claim]);
         const entry = found.get(k) ?? { d, f, claim, nodes: [] };

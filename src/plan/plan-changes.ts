@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../model/index.js";
+import { MANAGEMENT_OBJECT, type Diagnostic } from "../model/index.js";
 import type { Plan, PlannedOperationValue, ResourceChangeValue } from "../model/plan.js";
 import type { LiveNode } from "../providers/provider.js";
 import type { DesiredState, EnvironmentState } from "../stack/index.js";
@@ -145,7 +145,9 @@ function impactIndex(desired: readonly DesiredObject[], env: EnvironmentState): 
 const endpointAddress = (env: EnvironmentState, name: string) => `endpoints.${name}[${env.name}]`;
 
 function impactOf(address: string, d: DesiredObject | undefined, liveFields: Record<string, unknown> | undefined, index: ImpactIndex, env: EnvironmentState): ResourceChangeValue["impact"] {
-  const hosts = new Set<string>([...((d?.settings.hosts as string[] | undefined) ?? []), ...((liveFields?.hosts as string[] | undefined) ?? [])]);
+  // The management certificate's hosts are the admin API's, which no client of the data plane reaches.
+  const admin = d?.objectName === MANAGEMENT_OBJECT || address.endsWith(".managementCertificate");
+  const hosts = new Set<string>(admin ? [] : [...((d?.settings.hosts as string[] | undefined) ?? []), ...((liveFields?.hosts as string[] | undefined) ?? [])]);
   const jwks = [...(index.jwksBySource.get(address) ?? [])];
   let endpoints: string[] = [];
   if (d?.kind === "endpoints") endpoints = [address];

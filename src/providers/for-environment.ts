@@ -11,7 +11,8 @@ export function providersFor(state: DesiredState): Map<string, Provider> {
 }
 
 export function providerForEnvironment(env: EnvironmentState): Provider {
-  return providerFor(env.spec.gateway, { baseDir: env.origin.baseDir, ...(env.tokenVariable ? { tokenVariable: env.tokenVariable } : {}) });
+  const adminCas = env.management?.trustAnchors.map((x) => x.toString()).join("\n");
+  return providerFor(env.spec.gateway, { baseDir: env.origin.baseDir, ...(env.tokenVariable ? { tokenVariable: env.tokenVariable } : {}), ...(adminCas ? { adminCas } : {}) });
 }
 
 /** Builds the providers of every environment, hands them to `use`, and closes them however `use` ends. */

@@ -143,6 +143,11 @@ export interface ProviderOptions {
   tokenVariable?: string;
   /** Where relative paths in the settings (`caFile`) start: the stack's directory. Default: the working directory. */
   baseDir?: string;
+  /**
+   * PEM of CAs to trust for the admin API besides `caFile` (or the system CAs): the roots of the
+   * environment's managementCertificate, so that the nodes stay trusted across its swap.
+   */
+  adminCas?: string;
   onAttempt?: (info: AttemptInfo) => void;
 }
 

@@ -2,6 +2,7 @@ import type { KeyObject, X509Certificate } from "node:crypto";
 import type {
   Alerts,
   CertificateResource,
+  CertificateSource,
   EndpointResource,
   EnvironmentSpec,
   JwkResource,
@@ -52,6 +53,23 @@ export interface EnvironmentState {
   endpoints: EndpointInstance[];
   trustAssignments: TrustAssignmentInstance[];
   jwks: JwkInstance[];
+  /**
+   * The certificate the nodes' admin API serves (`managementCertificate:`), as a certificate instance whose
+   * hosts are those of the nodes' admin URLs; kept apart from `certificates`, which the data plane serves.
+   */
+  management?: ManagementInstance;
+}
+
+export type ManagementInstance = CertificateInstance & {
+  management: true;
+  caBundle?: CertificateSource;
+  /** The CAs certform trusts the admin API by: the chain's self-signed root and caBundle (once read). */
+  trustAnchors: X509Certificate[];
+};
+
+/** Every certificate the environment's nodes hold: the data plane's, then the admin API's (managementCertificate). */
+export function certificateInstances(env: EnvironmentState): CertificateInstance[] {
+  return env.management ? [...env.certificates, env.management] : env.certificates;
 }
 
 /** What the stack declares, per environment in declaration order: the input of plan. */

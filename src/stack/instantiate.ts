@@ -1,6 +1,6 @@
-import { RESOURCE_KINDS, type Diagnostic, type ResourceKind, type StackFile } from "../model/index.js";
+import { MANAGEMENT_OBJECT, RESOURCE_KINDS, type Diagnostic, type ResourceKind, type StackFile } from "../model/index.js";
 import { AlertsSchema } from "../model/index.js";
-import type { AnyInstance, DesiredState, EnvironmentState } from "./desired-state.js";
+import type { AnyInstance, DesiredState, EnvironmentState, ManagementInstance } from "./desired-state.js";
 import { diagnose } from "./diagnose.js";
 import { interpolateDeep, type InterpolationContext } from "./interpolate.js";
 import type { LoadedStack } from "./merge.js";
@@ -44,11 +44,52 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
         (env[kind] as AnyInstance[]).push(instance);
       }
     }
+    const management = managementInstance(env);
+    if (management) {
+      env.management = management.instance;
+      diagnostics.push(...management.diagnostics);
+    }
     diagnostics.push(...checkReferences(env, stack));
     environments.push(env);
   }
   const alerts = stack.alerts ?? AlertsSchema.parse({});
   return { state: { stack: stack.name, alerts, environments }, diagnostics };
+}
+
+/**
+ * The environment's managementCertificate as a certificate instance served for the hosts of the nodes' admin
+ * URLs. Only an embedded node's admin API speaks HTTPS with a certificate it can swap; an admin URL over plain
+ * HTTP would never present it.
+ */
+function managementInstance(env: EnvironmentState): { instance: ManagementInstance; diagnostics: Diagnostic[] } | undefined {
+  const spec = env.spec.managementCertificate;
+  if (!spec) return undefined;
+  const address = `environments.${env.name}.managementCertificate`;
+  const origin = { ...env.origin, path: [...env.origin.path, "managementCertificate"] };
+  const diagnostics: Diagnostic[] = [];
+  const gateway = env.spec.gateway;
+  const hosts: string[] = [];
+  if (gateway.type !== "embedded") {
+    diagnostics.push(diagnose(env.origin, address, { code: "management-unsupported", message: `a ${gateway.type} gateway has no HTTPS admin API whose certificate certform could set`, hint: "remove managementCertificate from this environment; it is for embedded gateways", field: ["managementCertificate"] }));
+  } else {
+    gateway.nodes.forEach((node, i) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(node);
+      } catch {
+        return; // reported as an invalid node URL by the gateway checks
+      }
+      if (url.protocol !== "https:") {
+        diagnostics.push(diagnose(env.origin, address, { code: "management-needs-https", message: `node ${node} serves its admin API over plain HTTP, so it would never present the managementCertificate`, hint: "start the node with --admin-cert and --admin-key (any certificate to begin with) and write its URL as https://", field: ["gateway", "nodes", i] }));
+      }
+      const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+      if (!hosts.includes(host)) hosts.push(host);
+    });
+  }
+  const { caBundle, ...sources } = spec;
+  const resource = { ...sources, hosts, default: false, protect: false };
+  const instance: ManagementInstance = { address, kind: "certificates", name: MANAGEMENT_OBJECT, environment: env.name, spec: resource, origin, hosts, management: true, trustAnchors: [], ...(caBundle ? { caBundle } : {}) };
+  return { instance, diagnostics };
 }
 
 /** The variable a gateway token is read from, as written before expansion: `${env:VAR}` or `${env:VAR:-default}`. */

@@ -1,7 +1,8 @@
 import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
 import { certLabel, checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, jwkProblem, type Finding } from "../x509/index.js";
-import type { AnyInstance, CertificateInstance, DesiredState, EnvironmentState } from "./desired-state.js";
+import { certificateInstances, type AnyInstance, type CertificateInstance, type DesiredState, type EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
+import { readTrustAnchors } from "./management-trust.js";
 import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
 
 export interface ResolveOptions extends Partial<SourceReaderOptions> {
@@ -45,7 +46,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
 
   const jobs: Promise<void>[] = [];
   for (const env of state.environments) {
-    for (const c of env.certificates) {
+    for (const c of certificateInstances(env)) {
       jobs.push(guarded(c, async () => {
         const spec = c.spec;
         if (spec.generate) {
@@ -103,6 +104,13 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           checked.set(memo, findings);
         }
         for (const f of findings) report(c, f, spec.certificate);
+      }));
+    }
+    const management = env.management;
+    if (management) {
+      jobs.push(guarded(management, async () => {
+        const finding = await readTrustAnchors(management, env.spec.gateway, reader);
+        if (finding) report(management, finding);
       }));
     }
     for (const t of env.trustedCertificates) {

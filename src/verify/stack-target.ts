@@ -1,7 +1,8 @@
-import { LABEL } from "../model/index.js";
+import { LABEL, MANAGEMENT_OBJECT } from "../model/index.js";
 import { desiredObjects, type DesiredObject } from "../plan/desired-objects.js";
 import type { LiveNode, LiveObject } from "../providers/provider.js";
 import type { EnvironmentState } from "../stack/index.js";
+import { verifyAdminCertificate } from "./admin-certificate.js";
 import type { VerificationProblem, VerifyTarget } from "./types.js";
 import { verifyEnvironment } from "./verify.js";
 
@@ -34,7 +35,14 @@ export async function verifyAgainstStack(env: EnvironmentState, nodes: readonly 
       problems.push({ environment: env.name, node: node.node, address: `environments.${env.name}`, code: "no-listener", message: `environment ${env.name}, node ${node.node}: the node does not say where it serves TLS, so it cannot be verified` });
       continue;
     }
-    const { target, missing } = targetFor(env.name, node, desired, opts.stack);
+    const { target, missing } = targetFor(env.name, node, desired.filter((d) => d.objectName !== MANAGEMENT_OBJECT || d.collection !== "certificates"), opts.stack);
+    const management = desired.find((d) => d.collection === "certificates" && d.objectName === MANAGEMENT_OBJECT);
+    const managementFingerprint = management?.material?.fingerprints[0];
+    if (management && managementFingerprint) {
+      if (!ownedBy(node, opts.stack).has(management.address)) missing.push({ environment: env.name, node: node.node, address: management.address, code: "certificate-missing", message: `environment ${env.name}, node ${node.node}: ${management.address} is declared but the node does not hold it; run certform apply` });
+      const wrong = await verifyAdminCertificate(env.name, node.node, management.address, managementFingerprint, opts.timeoutMs ?? 5000);
+      if (wrong) problems.push(wrong);
+    }
     problems.push(...missing);
     const endpointTrust = node.objects.filter((o) => o.collection === "endpoints").map((o) => ({ name: o.name, path: String(o.fields.path), labels: o.labels, trustedAliases: (o.fields.trustedAliases as string[]) ?? [] }));
     problems.push(...(await verifyEnvironment(target, { readEndpoints: async () => endpointTrust, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) })));

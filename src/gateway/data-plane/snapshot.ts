@@ -1,5 +1,6 @@
 import type { SecureContext } from "node:tls";
 import { PersistentMap } from "../persistent-map.js";
+import { MANAGEMENT_OBJECT } from "../../model/names.js";
 import type { GatewayState, StoredCertificate } from "../state.js";
 import { buildClientPolicies, type ClientPolicies } from "./client-policy.js";
 import { contextCache, type ContextCache } from "./contexts.js";
@@ -48,7 +49,8 @@ export function buildSnapshot(state: GatewayState, previous: Snapshot | undefine
   const routes = previous && before!.endpoints === state.endpoints ? previous.routes : buildRoutes([...state.endpoints.values()]);
   const jwks = previous && before!.jwks === state.jwks ? previous.jwks : jwksDocument(state);
 
-  const changes = PersistentMap.changes(before?.certificates ?? PersistentMap.empty<StoredCertificate>(), state.certificates);
+  // The management certificate is the admin API's (node.ts), never served to the data plane's clients.
+  const changes = PersistentMap.changes(before?.certificates ?? PersistentMap.empty<StoredCertificate>(), state.certificates).filter((c) => c.name !== MANAGEMENT_OBJECT);
   const added = changes.flatMap((c) => (c.after ? [c.after] : []));
   const index = previous?.index ?? sniIndex();
   index.update(

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { PUT_SCHEMAS, type Collection, type EndpointPutBody, type JwkPutBody, type TrustPutBody } from "../api/admin-api.js";
-import { ALIAS_PATTERN, NAME_PATTERN } from "../../model/names.js";
+import { ALIAS_PATTERN, MANAGEMENT_OBJECT, NAME_PATTERN } from "../../model/names.js";
 import { quoteValue } from "../../model/redact.js";
 import type { GatewayState } from "../state.js";
 import { fail, isFailure, schemaFailure, type Failure } from "./failure.js";
@@ -26,6 +26,7 @@ export const NOUN: Record<Collection, string> = { certificates: "certificate", t
 export function nameProblem(collection: Collection, name: string, field = "name"): Failure | undefined {
   const pattern = collection === "trusted" ? ALIAS_PATTERN : NAME_PATTERN;
   if (pattern.test(name) && name !== "__proto__") return undefined;
+  if (collection === "certificates" && name === MANAGEMENT_OBJECT) return undefined;
   return fail(422, "name-invalid", `${field}: ${quoteValue(name)} is not a valid ${NOUN[collection]} name`, {
     field,
     hint: collection === "trusted" ? "use 1 to 64 characters of A-Z a-z 0-9 . _ -" : "use 1 to 64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit",

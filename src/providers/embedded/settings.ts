@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { rootCertificates } from "node:tls";
 import type { EmbeddedGatewaySchema } from "../../model/environment.js";
 import type { z } from "zod";
 import type { AttemptInfo, ProviderOptions } from "../provider.js";
@@ -39,12 +40,18 @@ export function clientSettings(gateway: EmbeddedGateway, opts: ProviderOptions):
   return {
     token,
     tokenVariable: opts.tokenVariable,
-    ca: gateway.caFile === undefined ? undefined : readCa(resolve(opts.baseDir ?? process.cwd(), gateway.caFile)),
+    ca: adminCa(gateway.caFile === undefined ? undefined : readCa(resolve(opts.baseDir ?? process.cwd(), gateway.caFile)), opts.adminCas),
     timeoutMs: opts.timeoutMs ?? timeoutMs(gateway.timeout ?? "10s"),
     retries: Math.max(0, opts.retries ?? DEFAULTS.retries),
     backoff: { baseMs: opts.backoff?.baseMs ?? DEFAULTS.baseMs, maxMs: opts.backoff?.maxMs ?? DEFAULTS.maxMs },
     onAttempt: opts.onAttempt,
   };
+}
+
+// Node's `ca` replaces the system store: extra CAs without a caFile keep the system's beside them.
+function adminCa(caFile: string | undefined, extra: string | undefined): string | undefined {
+  if (!extra) return caFile;
+  return [caFile ?? rootCertificates.join("\n"), extra].join("\n");
 }
 
 function readCa(path: string): string {
