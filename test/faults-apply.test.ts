@@ -115,7 +115,7 @@ describe("certform killed (kill -9) in the middle of an apply", () => {
     await expectConverged(dir, "after force-unlock");
     expect(await lockOf(prod1.admin)).toBeNull();
     expect(await lockOf(prod2.admin)).toBeNull();
-  });
+  }, 120_000);
 });
 
 describe("two applies started together on one environment", () => {
@@ -134,7 +134,7 @@ describe("two applies started together on one environment", () => {
     expect(slow1.seen.filter((s) => s.startsWith("POST /v1/batch")).length).toBeGreaterThan(0);
     expect(results[winner]!.stdout).toContain("Apply complete!");
     await expectConverged(dir, "after the winner");
-  });
+  }, 120_000);
 });
 
 describe("one node of a two-node environment down", () => {
@@ -161,7 +161,7 @@ describe("one node of a two-node environment down", () => {
     expect(rerun.code, rerun.stdout.slice(-2000) + rerun.stderr).toBe(0);
     await expectConverged(dir, "with the node back");
     expect((await api(prod2.admin, "GET", "/v1/endpoints")).body.items.map((e: { url: string }) => e.url)).toEqual(["https://billing-after.internal:9443"]);
-  });
+  }, 120_000);
 });
 
 describe("a gateway answering slowly, with 5xx, or dropping connections", () => {
@@ -185,7 +185,7 @@ describe("a gateway answering slowly, with 5xx, or dropping connections", () => 
         expect(await revision(dev.admin), what).toBe(before);
       }),
     );
-  });
+  }, 120_000);
 
   it("rides out faults that pass: 5xx, resets, slow and lost answers, on reads, locks and batches, and converges", async () => {
     let n = 0;
@@ -202,5 +202,5 @@ describe("a gateway answering slowly, with 5xx, or dropping connections", () => 
     expect(p.seen.filter((s) => !s.endsWith(" ok")).length).toBeGreaterThan(2);
     expect((await api(dev.admin, "GET", "/v1/endpoints")).body.items.map((e: { url: string }) => e.url)).toEqual(["https://billing-flaky.internal:9443"]);
     await expectConverged(dir, "through the faults");
-  });
+  }, 120_000);
 });
