@@ -7,7 +7,7 @@ import type { Palette } from "./palette.js";
 export function renderExportSummary(manifest: BundleManifest, out: string | undefined): string {
   const s = manifest.source;
   const n = manifest.objects.length;
-  let text = `Exported ${n} object${n === 1 ? "" : "s"} of environment ${s.environment} (stack ${s.stack}, revision ${s.revision}${s.scope === "all" ? ", everything on the gateway" : ""})${out ? ` to ${out}` : ""}.\n`;
+  let text = `Exported ${n} object${n === 1 ? "" : "s"} of environment ${s.environment} (stack ${s.stack}${s.revision !== undefined ? `, revision ${s.revision}` : ""}${s.scope === "all" ? ", everything on the gateway" : ""})${out ? ` to ${out}` : ""}.\n`;
   const keys = manifest.objects.filter((o) => o.kind === "certificates" && o.key.status === "included").length;
   if (keys > 0) text += `${keys} key${keys === 1 ? "" : "s"} included, encrypted with ${PASSPHRASE_VARIABLE}.\n`;
   if (manifest.missing.length > 0) {

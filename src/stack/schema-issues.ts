@@ -122,10 +122,13 @@ function convertUnion(
         return guess ? [make("unknown-key", `unknown key ${quoteValue(k)} in ${where}`, `did you mean "${guess}"?`, "key", [...path, k])] : [];
       });
       if (typos.length) return typos;
+      // Keys that resemble none of the source kinds (`path:`): name them, not "exactly one of".
+      const strangers = Object.keys(input).map((k) => make("unknown-key", `unknown key ${quoteValue(k)} in ${where}: a source is one of ${keys.join(", ")}`, `write { ${keys[0]}: … } or another of ${keys.slice(1).join(", ")}`, "key", [...path, k]));
+      if (strangers.length) return strangers;
     }
     if (present.length !== 1) {
       const found = present.length ? `; it has ${present.join(" and ")}` : "";
-      return [make("source-ambiguous", `${where} needs exactly one of ${keys.join(", ")}${found}`, `keep one of ${keys.join(", ")}`)];
+      return [make("source-ambiguous", `${where} needs exactly one of ${keys.join(", ")}${found}`, present.length ? `keep one of ${present.join(", ")}` : `add one of ${keys.join(", ")}`)];
     }
     const chosen = keys.indexOf(present[0]!);
     return (issue.errors[chosen] ?? []).flatMap((e) => convert(schema, src, e as Issue, path));

@@ -24,7 +24,7 @@ export const stackModelCases: StackCase[] = [
     id: "unknown-key-in-source",
     title: "an unknown key in a certificate source",
     files: only("trustedCertificates:\n  partner-ca:\n    certificate: { path: ca.pem }\n"),
-    expect: { code: "source-ambiguous", at: "{ path", message: "needs exactly one of file, pem, base64, pkcs12, url", hint: "keep one of" },
+    expect: { code: "unknown-key", at: "path", message: "unknown key \"path\" in trustedCertificates.partner-ca.certificate: a source is one of file, pem, base64, pkcs12, url", hint: "write { file: … }" },
   }),
   stackCase({
     id: "wrong-type-hosts",
