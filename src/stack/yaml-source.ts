@@ -123,7 +123,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
         documents++;
-        if (documents > 1) fail(file, { line: 1, column: 1 }, "yaml-multiple-documents", "a stack file holds one YAML document", "split the documents into separate files of the stack directory");
+        if (documents > 1) fail(file, at(secondDocumentStart(text, events, ev)), "yaml-multiple-documents", "a stack file holds one YAML document", "split the documents into separate files of the stack directory");
         stack.push({ kind: "document", path: [], size: 0, index: 0, keys: new Map() });
         break;
       case EVENT_ID.SCALAR: {
@@ -201,4 +201,16 @@ function checkNoPrivateKey(file: string, text: string, at: (offset: number) => L
 function blockIndicator(text: string, contentStart: number): number {
   const i = Math.max(text.lastIndexOf("|", contentStart - 1), text.lastIndexOf(">", contentStart - 1));
   return i >= 0 ? i : contentStart;
+}
+
+/**
+ * Where the second document begins: its `---` marker, else its first node. The document event itself
+ * carries no offset, so the next event that does is the anchor of the search.
+ */
+function secondDocumentStart(text: string, events: readonly unknown[], documentEvent: unknown): number {
+  const offsetOf = (e: unknown) => [(e as { start?: number }).start, (e as { valueStart?: number }).valueStart].find((o) => typeof o === "number" && o >= 0);
+  const after = events.slice(events.indexOf(documentEvent) + 1).find((e) => offsetOf(e) !== undefined);
+  const offset = after === undefined ? text.length : offsetOf(after)!;
+  const marker = text.lastIndexOf("---", offset);
+  return marker >= 0 && (marker === 0 || text[marker - 1] === "\n") ? marker : offset;
 }

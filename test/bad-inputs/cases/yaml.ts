@@ -48,7 +48,7 @@ export const yamlCases: StackCase[] = [
     id: "yaml-two-documents",
     title: "two YAML documents in one file",
     files: only((m) => `${stackText(m, GENERATED)}---\n${HEADER}`),
-    expect: { code: "yaml-multiple-documents", line: 1, column: 1, message: "one YAML document", hint: "split the documents into separate files" },
+    expect: { code: "yaml-multiple-documents", at: "---", message: "one YAML document", hint: "split the documents into separate files" },
   }),
   stackCase({
     id: "yaml-tag",
