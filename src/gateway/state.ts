@@ -64,6 +64,24 @@ export interface StoredJwk {
   updatedRevision: number;
 }
 
+/**
+ * A certificate signing request waiting for its certificate: the key was made on a node of the environment
+ * (and copied sealed to the others); it is used once a certificate signed for it is written with `keyFrom`.
+ */
+export interface StoredRequest {
+  name: string;
+  keyType: string;
+  subject?: string;
+  hosts: string[];
+  /** PEM of the PKCS#10 request. */
+  csrPem: string;
+  /** PEM (PKCS#8). Never returned; leaves the node only sealed to another node. */
+  keyPem: string;
+  keyFingerprint256: string;
+  labels: Record<string, string>;
+  updatedRevision: number;
+}
+
 export interface StoredLock {
   holder: string;
   purpose: string;
@@ -87,6 +105,8 @@ export interface GatewayState {
   endpoints: PersistentMap<StoredEndpoint>;
   trust: PersistentMap<StoredTrust>;
   jwks: PersistentMap<StoredJwk>;
+  /** Pending signing requests by name: few, so a plain object, journalled whole when one changes. */
+  requests: Readonly<Record<string, StoredRequest>>;
   lock: StoredLock | null;
 }
 
@@ -100,7 +120,7 @@ export type StateDocument = Omit<GatewayState, "certificates" | "trusted" | "end
 
 export function emptyState(node: string, environment: string): GatewayState {
   const none = PersistentMap.empty<never>();
-  return { format: 1, node, environment, revision: 0, certificates: none, trusted: none, endpoints: none, trust: none, jwks: none, lock: null };
+  return { format: 1, node, environment, revision: 0, certificates: none, trusted: none, endpoints: none, trust: none, jwks: none, requests: {}, lock: null };
 }
 
 /** The state a JSON document describes. */
@@ -112,5 +132,7 @@ export function stateFrom(doc: StateDocument): GatewayState {
     endpoints: PersistentMap.from(doc.endpoints),
     trust: PersistentMap.from(doc.trust),
     jwks: PersistentMap.from(doc.jwks),
+    // Stores written before signing requests existed have none.
+    requests: doc.requests ?? {},
   };
 }

@@ -28,9 +28,17 @@ export const AcmeSchema = z
   })
   .meta({ id: "Acme", description: "Order the certificate from an ACME CA (RFC 8555) at apply time; the gateway answers the CA's challenge on every node." });
 
+export const CsrSchema = z
+  .strictObject({
+    subject: TemplateString.optional().describe("Subject DN of the request, most specific first (\"CN=api.example.com, O=Example\"); default: CN=<first host>."),
+    hosts: Hosts.describe("DNS names or IP addresses the request asks for (its subjectAltName)."),
+    keyType: z.enum(KEY_TYPES).default("ec-p256"),
+  })
+  .meta({ id: "Csr", description: "Have the gateways make the key and a certificate signing request for an outside CA; give the signed certificate back as certificate: { file }." });
+
 export const GenerateSchema = z
   .strictObject({
-    hosts: Hosts.describe("DNS names (wildcards allowed) or IP addresses the generated certificate covers."),
+    hosts: Hosts.optional().describe("DNS names (wildcards allowed) or IP addresses the generated certificate covers (not with csr:, which names its own)."),
     keyType: z.enum(KEY_TYPES).default("ec-p256"),
     validity: DurationSchema.default("90d"),
     renewBefore: DurationSchema.default("30d").describe("Plan replaces the certificate once it is inside this window."),
@@ -40,6 +48,7 @@ export const GenerateSchema = z
       .optional()
       .describe("Issue from your CA instead of self-signing."),
     acme: AcmeSchema.optional().describe("Order from an ACME CA instead of self-signing; validity is then the CA's."),
+    csr: CsrSchema.optional().describe("Have an outside CA sign it: the gateways make the key, `certform csr` writes the request, and the signed certificate comes back as certificate: { file } beside generate:."),
   })
   .meta({ id: "Generate", description: "Made at apply time, once per environment: every node serves the same one; its key never leaves the environment's gateways." });
 
@@ -136,3 +145,9 @@ export type TrustAssignmentResource = z.output<typeof TrustAssignmentResourceSch
 export type JwkResource = z.output<typeof JwkResourceSchema>;
 export type GenerateSpec = z.output<typeof GenerateSchema>;
 export type AcmeSpec = z.output<typeof AcmeSchema>;
+export type CsrSpec = z.output<typeof CsrSchema>;
+
+/** The hosts a generated certificate covers: its own, or those its signing request asks for. */
+export function generateHosts(g: GenerateSpec): string[] {
+  return g.hosts ?? g.csr?.hosts ?? [];
+}

@@ -25,7 +25,7 @@ export function checkAcme(env: EnvironmentState): Diagnostic[] {
     if (acme.email !== undefined && !unresolved(acme.email) && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(acme.email)) {
       at(["acme", "email"], "email-invalid", `email ${quoteValue(acme.email)} is not an e-mail address`, "write the account's contact address, e.g. pki-team@example.com");
     }
-    g.hosts.forEach((host, i) => {
+    (g.hosts ?? []).forEach((host, i) => {
       if (unresolved(host) || hostProblem(host)) return;
       if (host.startsWith("*.")) at(["hosts", i], "acme-wildcard", `host ${quoteValue(host)} is a wildcard: an ACME CA issues wildcards only through dns-01, which certform does not answer`, "list the host names themselves, or bring the wildcard certificate from a file");
       else if (/^[0-9.]+$/.test(host) || host.includes(":")) at(["hosts", i], "acme-ip-host", `host ${quoteValue(host)} is an IP address: certform orders DNS names only`, "list DNS names that resolve to the gateway");

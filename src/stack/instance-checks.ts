@@ -76,7 +76,8 @@ function checkHosts(env: EnvironmentState): Diagnostic[] {
   let defaultCert: string | undefined;
   for (const c of env.certificates) {
     if (c.spec.hosts) check(c, c.spec.hosts, ["hosts"]);
-    if (c.spec.generate) check(c, c.spec.generate.hosts, ["generate", "hosts"]);
+    if (c.spec.generate?.hosts) check(c, c.spec.generate.hosts, ["generate", "hosts"]);
+    if (c.spec.generate?.csr) check(c, c.spec.generate.csr.hosts, ["generate", "csr", "hosts"]);
     if (c.spec.default) {
       if (defaultCert) out.push(diagnose(c.origin, c.address, { code: "default-duplicate", message: `${defaultCert} is already the default certificate of ${env.name}`, hint: "mark one certificate per environment default: true", field: ["default"] }));
       else defaultCert = c.address;

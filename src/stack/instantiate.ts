@@ -1,5 +1,5 @@
 import { MANAGEMENT_OBJECT, RESOURCE_KINDS, type Diagnostic, type ResourceKind, type StackFile } from "../model/index.js";
-import { AlertsSchema } from "../model/index.js";
+import { AlertsSchema, generateHosts } from "../model/index.js";
 import type { AnyInstance, DesiredState, EnvironmentState, ManagementInstance } from "./desired-state.js";
 import { diagnose } from "./diagnose.js";
 import { interpolateDeep, type InterpolationContext } from "./interpolate.js";
@@ -38,7 +38,7 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
         const origin = origins.get(`${kind}.${name}`)!;
         const spec = interpolateDeep(raw, ctx, (field, p) => diagnostics.push(diagnose(origin, address, { ...p, field })));
         const instance = { address, kind, name, environment: envName, spec, origin } as AnyInstance;
-        if (instance.kind === "certificates") instance.hosts = instance.spec.hosts ?? instance.spec.generate?.hosts ?? [];
+        if (instance.kind === "certificates") instance.hosts = instance.spec.hosts ?? (instance.spec.generate ? generateHosts(instance.spec.generate) : []);
         if (instance.kind === "trustedCertificates") instance.alias = instance.spec.alias ?? name;
         if (instance.kind === "endpoints") instance.path = instance.spec.path ?? `/${name}`;
         (env[kind] as AnyInstance[]).push(instance);

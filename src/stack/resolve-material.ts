@@ -1,4 +1,4 @@
-import { durationDays, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
+import { durationDays, generateHosts, type Alerts, type CertificateSource, type Diagnostic } from "../model/index.js";
 import { certLabel, checkServerCertificate, checkTrustedCertificate, dnsSans, hostCovered, hostProblem, ipSans, jwkProblem, type Finding } from "../x509/index.js";
 import { certificateInstances, type AnyInstance, type CertificateInstance, type DesiredState, type EnvironmentState } from "./desired-state.js";
 import { diagnose, type Problem } from "./diagnose.js";
@@ -49,6 +49,15 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
     for (const c of certificateInstances(env)) {
       jobs.push(guarded(c, async () => {
         const spec = c.spec;
+        if (spec.generate?.csr) {
+          // The outside CA's signed certificate, once it is back: its key is the one pending on the gateways.
+          if (!spec.certificate) return;
+          const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate");
+          if (!cert) return;
+          c.material = { chain: [...cert.chain] };
+          for (const f of checkServerCertificate({ chain: c.material.chain, ...(spec.hosts ? { hosts: spec.hosts } : {}), now, ...windows })) report(c, f, spec.certificate);
+          return;
+        }
         if (spec.generate) {
           // An ACME CA decides the validity, so only a self-made certificate's window can be checked here.
           if (!spec.generate.acme && durationDays(spec.generate.renewBefore) >= durationDays(spec.generate.validity)) {
@@ -157,7 +166,7 @@ function internalFinding(err: unknown): Finding {
 /** The hosts a certificate is served for: as declared, or else its DNS and IP SANs. */
 function servedHosts(c: CertificateInstance): string[] {
   if (c.spec.hosts) return c.spec.hosts;
-  if (c.spec.generate) return c.spec.generate.hosts;
+  if (c.spec.generate) return generateHosts(c.spec.generate);
   const leaf = c.material?.chain[0];
   try {
     return leaf ? [...dnsSans(leaf), ...ipSans(leaf)] : [];

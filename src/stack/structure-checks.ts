@@ -116,7 +116,15 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
   for (const [name, c] of Object.entries(stack.certificates ?? {})) {
     const address = `certificates.${name}`;
     const origin = loaded.origins.get(address)!;
-    if (c.certificate && c.generate) {
+    const csr = c.generate?.csr;
+    if (c.generate && !csr && !c.generate.hosts) {
+      out.push(diagnose(origin, address, { code: "generate-hosts-missing", message: "generate: needs hosts", hint: "add hosts: [...] under generate:, or csr: { hosts: [...] } to have an outside CA sign it", field: ["generate"], at: "key" }));
+    }
+    if (csr && c.generate) {
+      const extra = (["hosts", "issuer", "acme"] as const).find((k) => c.generate![k] !== undefined);
+      if (extra) out.push(diagnose(origin, address, { code: "csr-and-" + extra, message: `generate.csr is signed by an outside CA, so generate.${extra} does not apply`, hint: extra === "hosts" ? "write the hosts under csr: { hosts: [...] }" : `remove generate.${extra}, or remove csr:`, field: ["generate", extra], at: "key" }));
+    }
+    if (c.certificate && c.generate && !csr) {
       out.push(diagnose(origin, address, { code: "certificate-and-generate", message: "has both certificate and generate", hint: "keep certificate: (you bring it) or generate: (certform makes it), not both", field: ["generate"], at: "key" }));
     } else if (!c.certificate && !c.generate) {
       out.push(diagnose(origin, address, { code: "certificate-missing", message: "needs certificate: or generate:", hint: "add certificate: { file: cert.pem } with key: { file: cert.key }, or generate: { hosts: [...] }" }));
@@ -124,7 +132,7 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
     if (c.generate && (c.key || c.chain)) {
       out.push(diagnose(origin, address, { code: "key-with-generate", message: `a generated certificate takes no ${c.key ? "key" : "chain"}`, hint: "its key is made at apply time and never leaves the gateways; remove the key (or use certificate: instead of generate:)", field: [c.key ? "key" : "chain"], at: "key" }));
     }
-    if (c.certificate && !c.key && !("pkcs12" in c.certificate)) {
+    if (c.certificate && !c.key && !csr && !("pkcs12" in c.certificate)) {
       out.push(diagnose(origin, address, { code: "key-missing", message: "a server certificate needs its private key", hint: "add key: { file: PATH } or key: { env: VAR } (or use a pkcs12 source, which carries the key)" }));
     }
   }

@@ -55,7 +55,7 @@ export async function generateKeyPairFor(keyType: KeyType): Promise<KeyObject> {
   return (await generateKeyPair("rsa", { modulusLength })).privateKey;
 }
 
-function webAlgorithm(key: KeyObject, hash: SignatureHash): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
+export function webAlgorithm(key: KeyObject, hash: SignatureHash): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
   if (key.asymmetricKeyType === "ec") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     const namedCurve = curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : "P-256";
@@ -65,11 +65,11 @@ function webAlgorithm(key: KeyObject, hash: SignatureHash): webcrypto.RsaHashedI
   throw new Error(`cannot sign with a ${key.asymmetricKeyType ?? "unknown"} key: use an RSA or EC key`);
 }
 
-function defaultHash(signer: KeyObject): SignatureHash {
+export function defaultHash(signer: KeyObject): SignatureHash {
   return signer.asymmetricKeyDetails?.namedCurve === "secp384r1" ? "SHA-384" : "SHA-256";
 }
 
-async function toWebKeys(key: KeyObject, hash: SignatureHash): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
+export async function toWebKeys(key: KeyObject, hash: SignatureHash): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
   const alg = webAlgorithm(key, hash);
   const pkcs8 = key.export({ type: "pkcs8", format: "der" });
   const spki = createPublicKey(key).export({ type: "spki", format: "der" });

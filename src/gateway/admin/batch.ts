@@ -1,6 +1,6 @@
-import { BatchRequest, type BatchResultBody } from "../api/admin-api.js";
+import { BatchRequest, RequestPut, type BatchResultBody, type RequestViewBody } from "../api/admin-api.js";
 import type { GatewayState } from "../state.js";
-import { applyDelete, applyPut, isFailure, nameProblem, preparePut, schemaFailure, viewOf, type Failure, type PreparedPut, type View } from "../store/index.js";
+import { applyDelete, applyPut, deleteRequest, isFailure, nameProblem, prepareRequest, preparePut, putRequest, requestOf, requestView, schemaFailure, viewOf, type Failure, type PreparedPut, type PreparedRequest, type View } from "../store/index.js";
 import type { RequestContext } from "./context.js";
 import { etag, readJson, sendFailure, sendJson } from "./http-io.js";
 import { checkWrite, writeConditions } from "./preconditions.js";
@@ -24,12 +24,17 @@ export async function batch(ctx: RequestContext): Promise<void> {
   const ops = parsed.data.operations;
 
   // Decoding and generation need no state: done first, their failures reported in operation order below.
-  const prepared: (PreparedPut | Failure | undefined)[] = [];
+  const prepared: (PreparedPut | PreparedRequest | Failure | undefined)[] = [];
   for (const op of ops) {
+    if (op.collection === "requests") {
+      const parsed = op.op === "put" ? RequestPut.safeParse(op.body) : undefined;
+      prepared.push(nameProblem("certificates", op.name) ?? (parsed === undefined ? undefined : parsed.success ? await prepareRequest(parsed.data, ctx.transferKey) : schemaFailure(parsed.error)));
+      continue;
+    }
     prepared.push(nameProblem(op.collection, op.name) ?? (op.op === "put" ? await preparePut(op.collection, op.body, ctx.now) : undefined));
   }
 
-  const deleted = new Map<number, View>();
+  const deleted = new Map<number, View | RequestViewBody>();
   const created = new Set<number>();
   const result = await ctx.store.commit((current) => {
     const refused = checkWrite(current, cond);
@@ -40,9 +45,14 @@ export async function batch(ctx: RequestContext): Promise<void> {
       const p = prepared[i];
       if (isFailure(p)) return at(p, i);
       let next: GatewayState | Failure;
-      if (op.op === "put") {
+      if (op.collection === "requests") {
+        const had = requestOf(draft, op.name);
+        if (op.op === "put" && !had) created.add(i);
+        if (op.op === "delete" && had) deleted.set(i, requestView(had));
+        next = op.op === "put" ? putRequest(draft, op.name, p as PreparedRequest, revision) : deleteRequest(draft, op.name);
+      } else if (op.op === "put") {
         if (!draft[op.collection].has(op.name)) created.add(i);
-        next = applyPut(draft, op.name, p!, revision);
+        next = applyPut(draft, op.name, p as PreparedPut, revision);
       } else {
         const view = viewOf(draft, op.collection, op.name);
         if (view) deleted.set(i, view);
@@ -64,8 +74,14 @@ export async function batch(ctx: RequestContext): Promise<void> {
       name: op.name,
       status: created.has(index) ? 201 : 200,
       // A put's view is the object as the batch left it (the last write, when it is written twice).
-      item: (op.op === "put" ? viewOf(state, op.collection, op.name) : deleted.get(index)) ?? {},
+      item: (op.op === "put" ? itemOf(state, op.collection, op.name) : deleted.get(index)) ?? {},
     })),
   };
   sendJson(ctx.res, 200, out, etag(state.revision));
+}
+
+function itemOf(state: GatewayState, collection: BatchResultBody["results"][number]["collection"], name: string): View | RequestViewBody | undefined {
+  if (collection !== "requests") return viewOf(state, collection, name);
+  const r = requestOf(state, name);
+  return r && requestView(r);
 }

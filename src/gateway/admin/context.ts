@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TransferKey } from "../seal.js";
 import type { Store } from "../store/index.js";
 
 /** What every route handler gets: one request, its answer, and the node's store. */
@@ -11,4 +12,6 @@ export interface RequestContext {
   maxBodyBytes: number;
   /** The node's data plane URL, shown in /v1/status. */
   listenUrl?: string;
+  /** The node's transfer key: sealed copies of pending requests are sealed to it. */
+  transferKey: TransferKey;
 }

@@ -12,6 +12,8 @@ import { DEFAULT_MAX_BODY_BYTES, sendFailure, sendJson } from "./http-io.js";
 import { acquire, release, renew } from "./lock-routes.js";
 import { renderMetrics, requestCounter } from "./metrics.js";
 import { probeRoute } from "./probe.js";
+import { newTransferKey } from "../seal.js";
+import { getRequest, listRequests, sealRoute, transferKeyRoute } from "./request-routes.js";
 import { matchRoute, METHODS, type Route } from "./routes.js";
 
 export interface AdminOptions {
@@ -36,11 +38,12 @@ export function createAdminHandler(opts: AdminOptions): (req: IncomingMessage, r
   const now = opts.now ?? (() => new Date());
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const transferKey = newTransferKey();
 
   return (req, res) => {
     res.on("finish", () => requests.count(req.method, res.statusCode));
     const url = new URL(req.url ?? "/", "http://admin.invalid");
-    const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes, ...(opts.listenUrl !== undefined ? { listenUrl: opts.listenUrl } : {}) };
+    const ctx: RequestContext = { req, res, url, store: opts.store, now: now(), maxBodyBytes, transferKey, ...(opts.listenUrl !== undefined ? { listenUrl: opts.listenUrl } : {}) };
     handle(ctx, authorize, () => renderMetrics(opts.store.state(), ctx.now, requests), opts.challenges).catch((err: unknown) => {
       const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       log(`certform gateway: internal error on ${req.method} ${url.pathname}: ${looksLikeKeyMaterial(what) ? "(message withheld: it may hold key material)" : what}`);
@@ -86,6 +89,14 @@ function dispatch(ctx: RequestContext, route: Exclude<Route, { kind: "acme-chall
       return method === "GET" ? listObjects(ctx, route.collection) : postObject(ctx, route.collection);
     case "certificate-copy":
       return copyCertificate(ctx, route.name);
+    case "requests":
+      return listRequests(ctx);
+    case "request":
+      return getRequest(ctx, route.name);
+    case "request-seal":
+      return sealRoute(ctx, route.name);
+    case "transfer-key":
+      return transferKeyRoute(ctx);
     case "object":
       if (method === "GET") return getObject(ctx, route.collection, route.name);
       if (method === "PUT") return putObject(ctx, route.collection, route.name);

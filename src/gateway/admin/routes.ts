@@ -10,6 +10,10 @@ export type Route =
   | { kind: "collection"; collection: Collection }
   | { kind: "object"; collection: Collection; name: string }
   | { kind: "certificate-copy"; name: string }
+  | { kind: "requests" }
+  | { kind: "request"; name: string }
+  | { kind: "request-seal"; name: string }
+  | { kind: "transfer-key" }
   | { kind: "acme-challenge"; token: string };
 
 /** The methods each kind of route answers; any other gets 405 with this Allow list. */
@@ -23,6 +27,10 @@ export const METHODS: Record<Route["kind"], readonly string[]> = {
   collection: ["GET", "POST"],
   object: ["GET", "PUT", "DELETE"],
   "certificate-copy": ["POST"],
+  requests: ["GET"],
+  request: ["GET"],
+  "request-seal": ["POST"],
+  "transfer-key": ["GET"],
   "acme-challenge": ["PUT", "DELETE"],
 };
 
@@ -33,6 +41,8 @@ const FIXED: Record<string, Route> = {
   "/v1/lock": { kind: "lock" },
   "/v1/lock/renew": { kind: "lock-renew" },
   "/v1/probe": { kind: "probe" },
+  "/v1/requests": { kind: "requests" },
+  "/v1/transfer-key": { kind: "transfer-key" },
 };
 
 const isCollection = (s: string): s is Collection => (COLLECTIONS as readonly string[]).includes(s);
@@ -42,6 +52,16 @@ export function matchRoute(pathname: string): Route | undefined {
   if (Object.hasOwn(FIXED, pathname)) return FIXED[pathname];
   const acme = /^\/v1\/acme\/challenges\/([A-Za-z0-9_-]{1,256})$/.exec(pathname);
   if (acme) return { kind: "acme-challenge", token: acme[1]! };
+  const request = /^\/v1\/requests\/([^/]+)(\/seal)?$/.exec(pathname);
+  if (request) {
+    let name: string;
+    try {
+      name = decodeURIComponent(request[1]!);
+    } catch {
+      return undefined;
+    }
+    return request[2] ? { kind: "request-seal", name } : { kind: "request", name };
+  }
   const parts = pathname.split("/");
   // ["", "v1", collection], ["", "v1", collection, name] or ["", "v1", "certificates", name, "copy"]
   if (parts[0] !== "" || parts[1] !== "v1" || parts.length < 3 || parts.length > 5) return undefined;

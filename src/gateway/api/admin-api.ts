@@ -33,9 +33,43 @@ export const CertificatePut = z
     key: Pem.optional().describe("PEM private key; write-only: never returned."),
     generate: GenerateRequest.optional().describe("Made on this node. certform itself sends generated certificates as chain and key (generated: true), so that every node of an environment serves the same one."),
     generated: z.boolean().optional().describe("With chain and key: material generated for the environment (by certform, or copied from another node), stored and shown as generated."),
+    keyFrom: ObjectName.optional().describe("With chain and no key: the pending signing request (requests/{name}) the chain was signed for; its key is used and the request is done with (deleted) in the same write."),
     labels: Labels,
   })
   .meta({ id: "CertificatePut" });
+
+export const SealedKey = z
+  .strictObject({ ephemeral: z.string().max(256), iv: z.string().max(64), ciphertext: z.string().min(1).max(64 * 1024), tag: z.string().max(64) })
+  .meta({ id: "SealedKey", description: "A pending request sealed to one node's transfer key (X25519, HKDF-SHA-256, AES-256-GCM); base64 members." });
+
+/** A signing request as written in a batch (collection `requests`): made here, or a sealed copy of another node's. */
+export const RequestPut = z
+  .strictObject({
+    csr: z
+      .strictObject({ subject: z.string().max(256).optional(), hosts: z.array(Host).min(1), keyType: z.enum(KEY_TYPES).default("ec-p256") })
+      .optional()
+      .describe("Make a new key on this node and a PKCS#10 request for these hosts."),
+    sealed: SealedKey.optional().describe("The request (key included) of another node of the environment, sealed to this node's transfer key (GET /v1/transfer-key)."),
+    labels: Labels,
+  })
+  .meta({ id: "RequestPut" });
+
+export const RequestView = z
+  .object({
+    name: z.string(),
+    csr: z.string().describe("PEM of the PKCS#10 request, for the outside CA."),
+    keyFingerprint256: z.string().describe("SHA-256 of the pending public key; the key itself is never returned."),
+    keyType: z.string(),
+    subject: z.string().optional(),
+    hosts: z.array(z.string()),
+    labels: z.record(z.string(), z.string()),
+    updatedRevision: z.number().int(),
+  })
+  .meta({ id: "RequestView" });
+
+/** POST /v1/requests/{name}/seal: the request sealed to another node's transfer key. */
+export const SealRequest = z.strictObject({ recipient: z.string().min(1).max(256).describe("The receiving node's transfer key, as GET /v1/transfer-key answers it.") }).meta({ id: "SealRequest" });
+export const TransferKeyView = z.object({ publicKey: z.string().describe("X25519 public key (SPKI DER, base64); made at start, held in memory only.") }).meta({ id: "TransferKeyView" });
 
 /**
  * POST /v1/certificates/{name}/copy: what another node of the environment needs to serve the same generated
@@ -130,6 +164,9 @@ export const JwkView = z
 
 export const COLLECTIONS = ["certificates", "trusted", "endpoints", "trust", "jwks"] as const;
 export type Collection = (typeof COLLECTIONS)[number];
+/** What a batch writes: the object collections, and pending signing requests. */
+export const BATCH_COLLECTIONS = [...COLLECTIONS, "requests"] as const;
+export type BatchCollection = (typeof BATCH_COLLECTIONS)[number];
 
 export const PUT_SCHEMAS = { certificates: CertificatePut, trusted: TrustedPut, endpoints: EndpointPut, trust: TrustPut, jwks: JwkPut } as const;
 
@@ -140,7 +177,7 @@ export const BatchRequest = z
       .array(
         z.strictObject({
           op: z.enum(["put", "delete"]),
-          collection: z.enum(COLLECTIONS),
+          collection: z.enum(BATCH_COLLECTIONS),
           name: z.string().min(1).max(64),
           body: z.unknown().optional().describe("For put: the collection's PUT body."),
         }),
@@ -158,7 +195,7 @@ export const BatchResult = z
       z.object({
         index: z.number().int(),
         op: z.enum(["put", "delete"]),
-        collection: z.enum(COLLECTIONS),
+        collection: z.enum(BATCH_COLLECTIONS),
         name: z.string(),
         status: z.number().int().describe("201 created, 200 replaced, unchanged or deleted."),
         item: z.record(z.string(), z.unknown()).describe("The object's view: as written, or as it was before its deletion."),
@@ -233,6 +270,9 @@ export type ApiErrorBody = z.output<typeof ApiError>;
 export type BatchResultBody = z.output<typeof BatchResult>;
 export type ProbeResultBody = z.output<typeof ProbeResult>;
 export type CertificateCopyBody = z.output<typeof CertificateCopy>;
+export type RequestPutBody = z.output<typeof RequestPut>;
+export type RequestViewBody = z.output<typeof RequestView>;
+export type SealedKeyBody = z.output<typeof SealedKey>;
 
 export const AcmeChallengeRequest = z
   .discriminatedUnion("type", [

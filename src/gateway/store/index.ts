@@ -6,3 +6,4 @@ export { applyDelete, applyPut, nameProblem, NOUN, preparePut, referrers, type P
 export { acquireLock, activeLock, forceReleaseLock, lockedFailure, lockGuard, releaseLock, renewLock } from "./lock.js";
 export { certificatesOf, leafOf } from "./material.js";
 export { certificateView, endpointView, jwkView, listView, lockView, statusView, trustedView, trustView, viewOf, type View } from "./views.js";
+export { deleteRequest, prepareRequest, putRequest, requestList, requestOf, requestView, sealRequest, type PreparedRequest } from "./requests.js";

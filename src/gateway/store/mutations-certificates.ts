@@ -2,7 +2,9 @@ import { quoteValue } from "../../model/redact.js";
 import type { GatewayState, StoredCertificate, StoredTrusted } from "../state.js";
 import { fail, type Failure } from "./failure.js";
 import { refreshLinkedJwks } from "./mutations-jwks.js";
-import type { KeptCertificate, PreparedCertificate } from "./prepare-certificate.js";
+import { pairedCertificate, type KeptCertificate, type PairedCertificate, type PreparedCertificate } from "./prepare-certificate.js";
+import { isFailure } from "./failure.js";
+import { deleteRequest, requestOf } from "./requests.js";
 import { leafOf } from "./material.js";
 import { dnsSans, hostCovered, ipSans } from "../../x509/index.js";
 import type { PreparedTrusted } from "./prepare-objects.js";
@@ -12,7 +14,16 @@ import { sameContent, withObject } from "./records.js";
  * Writes a server certificate. Several certificates may claim the same host or be default: a
  * replacement is created before the old one is deleted, and the newest (updatedRevision) serves.
  */
-export function putCertificate(state: GatewayState, name: string, prepared: PreparedCertificate | KeptCertificate, revision: number): GatewayState | Failure {
+export function putCertificate(state: GatewayState, name: string, prepared: PreparedCertificate | KeptCertificate | PairedCertificate, revision: number): GatewayState | Failure {
+  if ("keyFrom" in prepared) {
+    // The pending key meets its certificate: stored as a brought certificate, and the request is done.
+    const request = requestOf(state, prepared.keyFrom);
+    if (!request) return fail(409, "request-missing", `there is no pending signing request ${quoteValue(prepared.keyFrom)} whose key the certificate could take`, { field: "keyFrom", hint: "create the request first (batch put to requests), then send the certificate signed for its CSR" });
+    const value = pairedCertificate(prepared, request.keyPem);
+    if (isFailure(value)) return value;
+    const written = putCertificate(state, name, value, revision);
+    return isFailure(written) ? written : deleteRequest(written, prepared.keyFrom);
+  }
   const existing = state.certificates.get(name);
   let value: PreparedCertificate;
   if ("keep" in prepared) {

@@ -7,13 +7,13 @@ import { fail, isFailure, schemaFailure, type Failure } from "./failure.js";
 import { putCertificate, putTrusted } from "./mutations-certificates.js";
 import { putJwk } from "./mutations-jwks.js";
 import { putEndpoint, putTrust } from "./mutations-routing.js";
-import { prepareCertificate, type KeptCertificate, type PreparedCertificate } from "./prepare-certificate.js";
+import { prepareCertificate, type KeptCertificate, type PairedCertificate, type PreparedCertificate } from "./prepare-certificate.js";
 import { prepareEndpoint, prepareJwk, prepareTrust, prepareTrusted, type PreparedTrusted } from "./prepare-objects.js";
 import { withoutObject } from "./records.js";
 
 /** A PUT body parsed, decoded and checked on its own: what is left to check needs the state. */
 export type PreparedPut =
-  | { collection: "certificates"; value: PreparedCertificate | KeptCertificate }
+  | { collection: "certificates"; value: PreparedCertificate | KeptCertificate | PairedCertificate }
   | { collection: "trusted"; value: PreparedTrusted }
   | { collection: "endpoints"; value: EndpointPutBody }
   | { collection: "trust"; value: TrustPutBody }

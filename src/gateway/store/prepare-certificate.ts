@@ -32,13 +32,32 @@ export interface KeptCertificate {
   labels: Record<string, string>;
 }
 
+/** A chain signed for a pending request: its key is taken from the request when the write is committed. */
+export interface PairedCertificate {
+  keyFrom: string;
+  chain: X509Certificate[];
+  hosts: string[];
+  default: boolean;
+  labels: Record<string, string>;
+  now: Date;
+}
+
 const sansOf = (leaf: X509Certificate): string[] => [...dnsSans(leaf).map((d) => `DNS:${d}`), ...ipSans(leaf).map((i) => `IP:${i}`)];
 
 /**
  * Decodes and checks a certificate PUT with the checks of `certform validate`, or generates one.
  * Needs no state, so it runs (generation included) before the commit queue.
  */
-export async function prepareCertificate(body: CertificatePutBody, now: Date): Promise<PreparedCertificate | KeptCertificate | Failure> {
+export async function prepareCertificate(body: CertificatePutBody, now: Date): Promise<PreparedCertificate | KeptCertificate | PairedCertificate | Failure> {
+  if (body.keyFrom !== undefined) {
+    if (body.chain === undefined || body.key !== undefined || body.generate !== undefined || body.generated !== undefined) {
+      return fail(422, "certificate-source", "keyFrom takes the key of a pending request: send it with chain alone", { field: "keyFrom", hint: "send chain (the certificate signed for the request) and keyFrom, without key or generate" });
+    }
+    const pem = body.chain;
+    const chain = decodeAt("chain", () => decodeCertificates(pem));
+    if (isFailure(chain)) return chain;
+    return { keyFrom: body.keyFrom, chain, hosts: body.hosts, default: body.default, labels: body.labels, now };
+  }
   const brought = body.chain !== undefined || body.key !== undefined;
   if (body.generated !== undefined && (body.chain === undefined || body.key === undefined)) {
     return fail(422, "certificate-source", "generated: marks a chain and key as generated; send it with both", { field: "generated", hint: "send chain and key with generated: true, or generate: { hosts: [...] } to have this node make one" });
@@ -90,6 +109,18 @@ function serverProblem(chain: X509Certificate[], key: KeyObject, hosts: string[]
     }
     return findingField(f, { certificate: "chain" });
   });
+}
+
+/** The certificate a paired chain becomes with the pending request's key, checked as a brought one is. */
+export function pairedCertificate(p: PairedCertificate, keyPem: string): PreparedCertificate | Failure {
+  const key = decodePrivateKey(keyPem);
+  if (!matchesKey(p.chain[0]!, key)) {
+    return fail(422, "csr-certificate-mismatch", `chain: the certificate was not signed for the key of request ${quoteValue(p.keyFrom)}`, { field: "chain", hint: "send the certificate the CA issued for this request's CSR" });
+  }
+  const problem = serverProblem(p.chain, key, p.hosts, p.now);
+  if (problem) return problem;
+  const leaf = p.chain[0]!;
+  return { hosts: p.hosts.length > 0 ? p.hosts : [...dnsSans(leaf), ...ipSans(leaf)], default: p.default, chainPem: certificatesToPem(p.chain), keyPem, generated: false, labels: p.labels };
 }
 
 type GenerateBody = NonNullable<CertificatePutBody["generate"]>;

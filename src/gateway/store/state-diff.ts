@@ -1,6 +1,6 @@
 import { COLLECTIONS, type Collection } from "../api/admin-api.js";
 import { PersistentMap } from "../persistent-map.js";
-import type { GatewayState, StateDocument, StoredLock } from "../state.js";
+import type { GatewayState, StateDocument, StoredLock, StoredRequest } from "../state.js";
 
 /**
  * What one commit changed: the objects it wrote (whole) and the names it deleted, per collection, the
@@ -14,6 +14,8 @@ export interface StateChange {
   set?: Partial<Record<Collection, Record<string, unknown>>>;
   del?: Partial<Record<Collection, string[]>>;
   lock?: StoredLock | null;
+  /** Every pending signing request after the commit, when one changed. */
+  requests?: Record<string, StoredRequest>;
 }
 
 /**
@@ -39,6 +41,7 @@ export function diffStates(before: GatewayState, after: GatewayState): StateChan
     if (del.length > 0) (change.del ??= {})[c] = del;
   }
   if (before.lock !== after.lock) change.lock = after.lock;
+  if (before.requests !== after.requests) change.requests = { ...after.requests };
   if (after.changedAt !== undefined && before.changedAt !== after.changedAt) change.changedAt = after.changedAt;
   return change;
 }
@@ -54,6 +57,7 @@ export function applyChange(state: StateDocument, change: StateChange): void {
   state.revision = change.revision;
   if (change.changedAt !== undefined) state.changedAt = change.changedAt;
   if (change.lock !== undefined) state.lock = change.lock;
+  if (change.requests !== undefined) state.requests = change.requests;
 }
 
 /** Why a parsed journal record is not a change, or undefined. */
@@ -74,6 +78,7 @@ export function changeProblem(value: unknown): string | undefined {
     }
   }
   if (v.lock !== undefined && v.lock !== null && typeof v.lock !== "object") return "lock is neither null nor an object";
+  if (v.requests !== undefined && (typeof v.requests !== "object" || v.requests === null || Array.isArray(v.requests))) return "requests is not an object";
   if (v.changedAt !== undefined && (typeof v.changedAt !== "string" || Number.isNaN(Date.parse(v.changedAt)))) return "changedAt is not a time";
   return undefined;
 }

@@ -12,6 +12,7 @@ export function checkStateShape(value: unknown): string | undefined {
   if (typeof value.node !== "string" || typeof value.environment !== "string") return "node or environment missing";
   if (typeof value.revision !== "number" || !Number.isInteger(value.revision) || value.revision < 0) return "revision is not a non-negative integer";
   for (const c of COLLECTIONS) if (!isRecord(value[c])) return `${c} is not an object`;
+  if (value.requests !== undefined && !isRecord(value.requests)) return "requests is not an object";
   if (value.lock !== null && !isRecord(value.lock)) return "lock is neither null nor an object";
   return undefined;
 }
