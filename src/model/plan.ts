@@ -68,7 +68,7 @@ export const PlannedOperation = z
   .object({
     address: z.string(),
     op: z.enum(["put", "delete"]),
-    collection: z.enum(["certificates", "trusted", "endpoints", "trust", "jwks"]),
+    collection: z.enum(["certificates", "trusted", "endpoints", "trust", "jwks", "requests"]),
     name: z.string(),
     body: z.record(z.string(), z.unknown()).optional(),
     keyRef: z.object({ address: z.string(), field: z.enum(["key", "generate.issuer.key", "generate.acme.key"]), keyFingerprint256: z.string() }).optional(),
@@ -76,6 +76,10 @@ export const PlannedOperation = z
       .object({ node: z.string(), name: z.string(), fingerprint256: z.string(), keyFingerprint256: z.string() })
       .optional()
       .describe("A generated certificate copied from another node of the environment: apply reads its key from that node's admin API (under the lock) and sends it with the chain in body."),
+    transferFrom: z
+      .object({ node: z.string(), name: z.string(), keyFingerprint256: z.string().optional() })
+      .optional()
+      .describe("A pending signing request copied from another node of the environment: apply has that node seal it (key included) to the receiving node, and never reads the key itself."),
     nodes: z.array(z.string()).describe("The nodes that receive it."),
     /** Operations of a lower step run first; one step's operations are independent of each other. */
     step: z.number().int(),

@@ -29,7 +29,7 @@ function node(name: string, cert?: { fp: string; daysLeft?: number; hash?: strin
     const notAfter = new Date(NOW.getTime() + (cert.daysLeft ?? 50) * 86_400_000).toISOString();
     owned.set(ADDRESS, { collection: "certificates", name: "wild", labels: { ...labels, [LABEL.hash]: cert.hash ?? "h1" }, fields: { hosts: ["*.example.com"], default: false, generated: true, fingerprint256: cert.fp, keyFingerprint256: `key-${cert.fp}`, notAfter, chain: `chain-${cert.fp}` } });
   }
-  return { node: name, revision: 1, owned, byName: new Map(), leftovers: [] };
+  return { node: name, revision: 1, owned, byName: new Map(), leftovers: [], requests: new Map() };
 }
 
 const copiesOf = (nodes: LiveIndex[]) => generatedCopies([desired], nodes, NOW).map((m) => m.get(ADDRESS));

@@ -31,7 +31,7 @@ const short = (fp: string) => fp.slice(0, 23);
 export function generatedCopies(desired: readonly DesiredObject[], nodes: readonly LiveIndex[], now: Date): Map<string, GeneratedCopyPlan>[] {
   const out = nodes.map(() => new Map<string, GeneratedCopyPlan>());
   for (const d of desired) {
-    if (d.collection !== "certificates" || d.material) continue;
+    if (d.collection !== "certificates" || d.material || d.csr) continue;
     const lives = nodes.map((n) => n.owned.get(d.address));
     const valid = lives.map((l) => (l && l.fields.generated === true && compare(d, l, now).action !== "replace" ? String(l.fields.fingerprint256) : undefined));
     const counts = new Map<string, number>();

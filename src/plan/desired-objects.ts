@@ -2,7 +2,7 @@ import { createHash, type X509Certificate } from "node:crypto";
 import { COLLECTION_OF, durationDays, LABEL, type AcmeSpec, type ResourceKind } from "../model/index.js";
 import type { ObjectSummaryValue, PlannedOperationValue } from "../model/plan.js";
 import type { LiveCollection } from "../providers/provider.js";
-import { certificateInstances, type AnyInstance, type EnvironmentState } from "../stack/index.js";
+import { certificateInstances, type AnyInstance, type CertificateInstance, type EnvironmentState } from "../stack/index.js";
 import { certFields, certificatesToPem, fingerprintKey, publicJwk } from "../x509/index.js";
 import { rememberChain } from "./chain-cache.js";
 import { summarizeChain } from "./summaries.js";
@@ -27,8 +27,20 @@ export interface DesiredObject {
   /** For generated certificates: when to renew (a duration such as `30d`), and whether `certform renew` forces it now. */
   renewBefore?: string;
   renewNow?: boolean;
+  /** For certificates signed by an outside CA (generate: { csr }): the pending request and its certificate. */
+  csr?: CsrDesired;
   /** For JWKs: the certificate they come from and what happens when it changes or goes. */
   jwk?: { sourceAddress: string; sourceKind: "certificates" | "trustedCertificates"; onChange: "update" | "disconnect"; onDelete: "delete" | "disconnect" };
+}
+
+export interface CsrDesired {
+  /** The request's name on the gateway: the certificate's name (requests are a namespace of their own). */
+  requestName: string;
+  /** The request's batch body: the settings the gateway makes the key and CSR from, and its labels. */
+  request: { csr: Record<string, unknown>; labels: Record<string, string> };
+  /** The signed certificate's public key, once the stack gives the certificate. */
+  keyFingerprint256?: string;
+  instance: CertificateInstance;
 }
 
 const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
@@ -73,6 +85,10 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
   // The management certificate is one more certificate object to the gateway, which serves it on its admin API.
   for (const c of certificateInstances(env)) {
     const settings = { hosts: c.hosts, default: c.spec.default };
+    if (c.spec.generate?.csr) {
+      out.push(csrObject(stack, c, base(c, c.name), now));
+      continue;
+    }
     if (c.spec.generate) {
       const g = c.spec.generate;
       const issuer = g.issuer ? c.material?.chain : undefined;
@@ -167,4 +183,35 @@ export function desiredObjects(stack: string, env: EnvironmentState, now: Date):
     });
   }
   return out;
+}
+
+/**
+ * A certificate an outside CA signs: the request the gateways keep its key under, and, once the stack gives
+ * the signed certificate, the certificate as a brought one (compared by fingerprints, labelled the same way),
+ * whose key the gateway takes from the request (keyFrom) instead of from the stack.
+ */
+function csrObject(stack: string, c: CertificateInstance, base: Pick<DesiredObject, "address" | "kind" | "resource" | "environment" | "collection" | "objectName">, now: Date): DesiredObject {
+  const g = c.spec.generate!;
+  const csr = g.csr!;
+  const settings = { hosts: c.hosts, default: c.spec.default };
+  const request = { hosts: csr.hosts, keyType: csr.keyType, ...(csr.subject !== undefined ? { subject: csr.subject } : {}) };
+  const object = { collection: "certificates", name: c.name };
+  const desired: CsrDesired = { requestName: c.name, request: { csr: request, labels: labelsFor(stack, c, { csr: request }) }, instance: c };
+  const chain = c.material?.chain;
+  if (!chain || chain.length === 0) {
+    const labels = labelsFor(stack, c, { csr: request });
+    return { ...base, body: { ...settings, labels }, settings, summary: { object, settings: { ...settings, csr: request, certificate: "(pending: signed by the outside CA)" }, labels }, renewBefore: g.renewBefore, csr: desired };
+  }
+  const keyFingerprint256 = certFields(chain[0]!).keyFingerprint256;
+  const fingerprints = chain.map((x) => x.fingerprint256);
+  const labels = labelsFor(stack, c, { fingerprints, keyFingerprint256 });
+  return {
+    ...base,
+    body: { ...settings, chain: renderedChain(chain), keyFrom: c.name, labels },
+    settings,
+    summary: { object, certificate: summarizeChain(chain, now, false), settings: { ...settings, csr: request }, labels },
+    material: { fingerprints, keyFingerprint256 },
+    renewBefore: g.renewBefore,
+    csr: { ...desired, keyFingerprint256 },
+  };
 }

@@ -4,6 +4,7 @@ import type { PlannedOperationValue } from "../model/plan.js";
 import type { LiveObject } from "../providers/provider.js";
 import { copyBody, type GeneratedCopyPlan } from "./cluster-generated.js";
 import { compare } from "./compare.js";
+import { ISSUED, type CsrNodePlan } from "./csr-requests.js";
 import type { DesiredObject } from "./desired-objects.js";
 import { nameKey, type LiveIndex } from "./live-index.js";
 
@@ -37,6 +38,8 @@ export interface DiffOptions {
   now: Date;
   /** This node's copies of generated certificates that other nodes of the environment serve, by address. */
   copies?: ReadonlyMap<string, GeneratedCopyPlan>;
+  /** This node's part in certificates an outside CA signs, by address (csr-requests.ts). */
+  csr?: ReadonlyMap<string, CsrNodePlan>;
 }
 
 // JWKs that keep their key must be cut loose before anything replaces the certificate under them.
@@ -81,6 +84,15 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
       diffJwk(d, current, { live, names, replaced, verdicts, put });
       continue;
     }
+    const csr = opts.csr?.get(d.address);
+    if (csr) {
+      operations.push(...csr.operations);
+      if (!csr.certificate) {
+        if (current) names.set(d.address, current.name);
+        verdicts.set(d.address, { ...csr.verdict!, ...(current ? { live: current } : {}) });
+        continue;
+      }
+    }
     // A generated certificate that other nodes serve: this node gets a copy of it rather than its own, under
     // the name it has there when that is free, so that the nodes keep holding the same objects.
     const copy = opts.copies?.get(d.address);
@@ -123,7 +135,22 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
     verdicts.set(d.address, { action: adopted && c.action === "no-op" ? "update" : c.action, reasons, live: current });
   }
 
+  for (const [address, csr] of opts.csr ?? []) {
+    const v = verdicts.get(address);
+    if (!v || !csr.certificate) continue;
+    if (csr.issued && (v.action === "create" || v.action === "replace")) v.reasons = [ISSUED];
+    else if (v.action === "no-op" && csr.verdict) verdicts.set(address, { ...csr.verdict, ...(v.live ? { live: v.live } : {}) });
+  }
+
   const desiredAddresses = new Set(desired.map((d) => d.address));
+  if (opts.prune) {
+    // A pending request whose certificate is no longer declared goes with it.
+    for (const [address, r] of live.requests) {
+      if (desiredAddresses.has(address)) continue;
+      operations.push({ address, op: "delete", collection: "requests", name: r.name, step: stepOf("certificates", "delete") });
+      if (!live.owned.has(address)) verdicts.set(address, { action: "delete", reasons: ["no longer declared in the stack (a pending signing request)"] });
+    }
+  }
   const deleted = new Set<string>();
   if (opts.prune) {
     for (const [address, obj] of live.owned) {

@@ -1,5 +1,5 @@
 import { LABEL } from "../model/index.js";
-import type { LiveCollection, LiveNode, LiveObject } from "../providers/provider.js";
+import type { LiveCollection, LiveNode, LiveObject, LiveRequest } from "../providers/provider.js";
 
 /** One node's objects, as the diff looks them up: the stack's own by address, every object by name. */
 export interface LiveIndex {
@@ -12,6 +12,8 @@ export interface LiveIndex {
    * the old object's deletion never ran (an apply killed, or its node lost, in between). The diff deletes them.
    */
   leftovers: LiveObject[];
+  /** The stack's pending signing requests, by the address of their certificate. */
+  requests: Map<string, LiveRequest>;
 }
 
 export const nameKey = (collection: LiveCollection, name: string) => `${collection}\u0000${name.toLowerCase()}`;
@@ -32,7 +34,12 @@ export function indexLiveNode(live: LiveNode, stack: string): LiveIndex {
       owned.set(address, o);
     } else leftovers.push(o);
   }
-  return { node: live.node, revision: live.revision, owned, byName, leftovers };
+  const requests = new Map<string, LiveRequest>();
+  for (const r of live.requests ?? []) {
+    const address = r.labels[LABEL.address];
+    if (r.labels[LABEL.stack] === stack && address) requests.set(address, r);
+  }
+  return { node: live.node, revision: live.revision, owned, byName, leftovers, requests };
 }
 
 function newer(a: LiveObject, b: LiveObject): boolean {

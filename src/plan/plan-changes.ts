@@ -3,6 +3,7 @@ import type { Plan, PlannedOperationValue, ResourceChangeValue } from "../model/
 import type { LiveNode } from "../providers/provider.js";
 import type { DesiredState, EnvironmentState } from "../stack/index.js";
 import { generatedCopies, showCopies } from "./cluster-generated.js";
+import { csrPlans } from "./csr-requests.js";
 import { desiredObjects, type DesiredObject } from "./desired-objects.js";
 import { expiryAlerts } from "./expiry-alerts.js";
 import { diffNode, type NodeDiff, type NodeVerdict, type PlanProblem } from "./diff-node.js";
@@ -51,7 +52,10 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     for (const d of desired) if (input.renew?.includes(d.address)) d.renewNow = true;
     const indexes = nodes.map((n) => indexLiveNode(n, state.stack));
     const copies = generatedCopies(desired, indexes, now);
-    const diffs = indexes.map((index, i) => diffNode(desired, index, { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now, copies: copies[i]! }));
+    const csr = csrPlans(desired, indexes, now, env.name);
+    warnings.push(...csr.warnings);
+    errors.push(...csr.errors);
+    const diffs = indexes.map((index, i) => diffNode(desired, index, { stack: state.stack, prune: input.options.prune, adopt: input.options.adopt, now, copies: copies[i]!, csr: csr.nodes[i]! }));
     for (const d of diffs) problems.push(...d.problems);
     problems.push(...hostClaimProblems(desired, nodes, state.stack));
     const nodeNames = nodes.map((n) => n.node);

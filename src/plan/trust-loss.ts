@@ -64,6 +64,7 @@ function viewOf(objects: readonly LiveObject[]): TrustView {
 function afterOperations(before: TrustView, operations: readonly NodeOperation[]): TrustView {
   const after: TrustView = { endpoints: new Map(before.endpoints), bindings: new Map(before.bindings), trusted: new Map(before.trusted) };
   for (const op of [...operations].sort((a, b) => a.step - b.step)) {
+    if (op.collection === "requests") continue;
     const map = op.collection === "endpoints" ? after.endpoints : op.collection === "trust" ? after.bindings : op.collection === "trusted" ? after.trusted : undefined;
     if (!map) continue;
     if (op.op === "delete") map.delete(key(op.name));

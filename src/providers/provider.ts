@@ -22,6 +22,16 @@ export interface LiveObject {
   updatedRevision?: number;
 }
 
+/** A pending signing request on one node: its key stays there, only its fingerprint is read. */
+export interface LiveRequest {
+  name: string;
+  labels: Record<string, string>;
+  keyFingerprint256: string;
+  keyType: string;
+  hosts: string[];
+  subject?: string;
+}
+
 export interface LiveNode {
   node: string;
   /** The node's store revision: a plan records it, and apply refuses the plan when it moved. */
@@ -36,12 +46,14 @@ export interface LiveNode {
   lock?: LockInfo | null;
   /** Where the node serves TLS (its data plane URL), for verification after apply. */
   listen?: string;
+  /** Pending signing requests, where the gateway makes keys for an outside CA. */
+  requests?: LiveRequest[];
 }
 
 /** One write, as apply sends it: a put carries the full body (keys included, read at apply time). */
 export type Operation =
-  | { op: "put"; collection: LiveCollection; name: string; body: Record<string, unknown> }
-  | { op: "delete"; collection: LiveCollection; name: string };
+  | { op: "put"; collection: LiveCollection | "requests"; name: string; body: Record<string, unknown> }
+  | { op: "delete"; collection: LiveCollection | "requests"; name: string };
 
 export interface ApplyOptions {
   /** The lock's holder, sent with every write while the lock is held. */
@@ -69,6 +81,8 @@ export interface Capabilities {
   /** Several operations applied atomically. */
   batch: boolean;
   lock: boolean;
+  /** Keys made on the gateway for an outside CA (generate: { csr }), copied sealed between its nodes; absent means no. */
+  requests?: boolean;
 }
 
 /** A generated certificate as one node holds it, read to give the other nodes of its environment the same one. */
@@ -113,6 +127,8 @@ export interface Provider {
    * Absent where the gateway cannot answer challenges itself.
    */
   acmeChallenge?(node: string, token: string, body: AcmeChallengeBody | null, lockHolder: string): Promise<void>;
+  /** Pending signing requests, where `capabilities().requests`. */
+  requests?: RequestAccess;
   /** Frees pooled connections; optional because a provider may hold none. */
   close?(): void;
 }
@@ -169,4 +185,17 @@ export class ProviderError extends Error {
     super(message);
     this.name = "ProviderError";
   }
+}
+
+/**
+ * Pending signing requests of a gateway that makes keys itself. A request's key goes from one node to another
+ * only sealed to the receiving node's transfer key, so certform carries it without being able to read it.
+ */
+export interface RequestAccess {
+  /** The node's transfer key (what a request is sealed to for it). */
+  transferKey(node: string): Promise<string>;
+  /** The request `name` of `node`, sealed to `recipient`, for the holder of that node's lock. */
+  seal(node: string, name: string, recipient: string, lockHolder: string): Promise<{ sealed: Record<string, unknown>; keyFingerprint256: string }>;
+  /** The request's CSR (PEM) and key fingerprint, or undefined when the node has no such request. */
+  csr(node: string, name: string): Promise<{ csr: string; keyFingerprint256: string } | undefined>;
 }

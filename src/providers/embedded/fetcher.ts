@@ -2,6 +2,7 @@ import { COLLECTIONS } from "../../gateway/api/admin-api.js";
 import { ProviderError, type LiveNode, type LiveObject } from "../provider.js";
 import type { AdminClient, ApiResult } from "./client.js";
 import { badResponse } from "./errors.js";
+import { liveRequests } from "./requests.js";
 import { isRecord, liveObject, lockInfo, revisionOf } from "./transformer.js";
 
 // Reading a node: five collections that must describe one state. There is no "read everything" route, so
@@ -16,12 +17,15 @@ export async function fetchLiveNode(client: AdminClient, node: string, rounds = 
   for (let round = 1; round <= rounds; round++) {
     // Status first: the node's identity and lock, and a revision to compare the lists with.
     const status = await client.call(node, { method: "GET", path: "/v1/status", safety: "idempotent" });
-    const lists = await Promise.all(COLLECTIONS.map((collection) => client.call(node, { method: "GET", path: `/v1/${collection}`, safety: "idempotent" })));
+    const [requestList, ...lists] = await Promise.all(["requests", ...COLLECTIONS].map((collection) => client.call(node, { method: "GET", path: `/v1/${collection}`, safety: "idempotent" })));
     const statusRevision = required(node, "/v1/status", status);
     const revisions = lists.map((res, i) => required(node, `/v1/${COLLECTIONS[i]}`, res));
+    revisions.push(required(node, "/v1/requests", requestList!));
     seen.push(statusRevision, ...revisions);
     if (revisions.every((r) => r === statusRevision)) {
-      return { node, revision: statusRevision, objects: lists.flatMap((res, i) => objectsOf(node, COLLECTIONS[i]!, res)), ...statusFacts(status.json) };
+      const requests = liveRequests(isRecord(requestList!.json) ? requestList!.json.items : undefined);
+      if (!requests) throw badResponse({ node, method: "GET", path: "/v1/requests", attempts: 1 }, requestList!.status, "no requests list");
+      return { node, revision: statusRevision, objects: lists.flatMap((res, i) => objectsOf(node, COLLECTIONS[i]!, res)), requests, ...statusFacts(status.json) };
     }
   }
   throw new ProviderError(
