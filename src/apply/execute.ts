@@ -50,7 +50,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
       const work = env.nodes.map((n) => ({ node: n.node, ops: env.operations.filter((o) => o.step === step && o.nodes.includes(n.node)) })).filter((w) => w.ops.length > 0);
       await inBatches(work, opts.parallelism, async ({ node, ops }) => {
         try {
-          const sent = await Promise.all(ops.map((o) => toOperation(o, opts.keys, material)));
+          const sent = await Promise.all(ops.map((o) => toOperation(o, opts.keys, material, node)));
           const ifRevision = revisions.get(node);
           const result = await provider.apply(node, sent, { lockHolder: opts.lockHolder, ...(ifRevision !== undefined ? { ifRevision } : {}) });
           revisions.set(node, result.revision);
@@ -107,7 +107,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions): Promise<App
 // as its decoder), and kept only as long as the key object itself.
 const pkcs8Pem = new WeakMap<KeyObject, string>();
 
-async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>, material: GeneratedMaterial): Promise<Operation> {
+async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, KeyObject>, material: GeneratedMaterial, node: string): Promise<Operation> {
   if (o.op === "delete") return { op: "delete", collection: o.collection, name: o.name };
   let body = { ...o.body };
   // An ACME account key signs the order at the CA; it never goes to a gateway (generated-material.ts).
@@ -122,7 +122,7 @@ async function toOperation(o: PlannedOperationValue, keys: ReadonlyMap<string, K
       body = { ...body, generate: { ...generate, issuer: { ...generate.issuer, key: pem } } };
     }
   }
-  return { op: "put", collection: o.collection, name: o.name, body: await material.bodyFor(o, body) };
+  return { op: "put", collection: o.collection, name: o.name, body: await material.bodyFor(o, body, node) };
 }
 
 /** The failure in words, without the node: each report line names it already (the provider's messages start with it). */

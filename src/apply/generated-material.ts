@@ -11,7 +11,7 @@ import { acmeCertificate, type AcmeSettings } from "./acme-material.js";
 
 export interface GeneratedMaterial {
   /** The body to send for a certificate put: generated or copied material in place of `generate`/`copyFrom`. */
-  bodyFor(o: PlannedOperationValue, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  bodyFor(o: PlannedOperationValue, body: Record<string, unknown>, node: string): Promise<Record<string, unknown>>;
 }
 
 type Generate = { hosts: string[]; keyType: KeyType; validityDays: number; subject?: string; issuer?: { chain: string; key?: string }; acme?: AcmeSettings };
@@ -29,7 +29,8 @@ export function generatedMaterial(provider: Provider, lockHolder: string, contex
   const copies = new Map<string, Promise<GeneratedCopy>>();
 
   return {
-    async bodyFor(o, body) {
+    async bodyFor(o, body, node) {
+      if (o.op === "put" && o.collection === "requests" && o.transferFrom) return { ...body, sealed: await sealedFor(provider, o, node, lockHolder) };
       if (o.op !== "put" || o.collection !== "certificates") return body;
       if (o.copyFrom) {
         const from = o.copyFrom;
@@ -65,3 +66,19 @@ async function generate(gen: Generate): Promise<{ chain: string; key: KeyObject 
 }
 
 const pem = (key: KeyObject): string => key.export({ type: "pkcs8", format: "pem" }).toString();
+
+/**
+ * A pending request of another node, sealed to `node`: the node that holds it seals it to the receiving
+ * node's transfer key, so the key passes through apply only as ciphertext that `node` alone can open.
+ */
+async function sealedFor(provider: Provider, o: PlannedOperationValue, node: string, lockHolder: string): Promise<Record<string, unknown>> {
+  const from = o.transferFrom!;
+  const access = provider.requests;
+  if (!access) throw new Error(`the ${provider.kind} gateway cannot copy a pending signing request between nodes`);
+  const recipient = await access.transferKey(node);
+  const { sealed, keyFingerprint256 } = await access.seal(from.node, from.name, recipient, lockHolder);
+  if (from.keyFingerprint256 !== undefined && keyFingerprint256 !== from.keyFingerprint256) {
+    throw new Error(`${o.address}: node ${from.node} no longer holds the pending key ${from.keyFingerprint256.slice(0, 23)}…: plan again`);
+  }
+  return sealed;
+}

@@ -88,7 +88,7 @@ export function csrPlans(desired: readonly DesiredObject[], nodes: readonly Live
     }
     // Served (or nothing to serve yet): a pending key waits for its certificate; renewal asks for a new one.
     const current = served.find((l, i) => l !== undefined && (d.material === undefined || servesGiven[i]));
-    const renewal = current && d.renewBefore ? renewalReason(new Date(String(current.fields.notAfter)), d.renewBefore, now) : undefined;
+    const renewal = current && d.renewBefore ? renewalReason(new Date(String(current.fields.notAfter)), d.renewBefore, now, { force: d.renewNow === true }) : undefined;
     if (pendingKey !== undefined) {
       out.warnings.push({ address: d.address, code: "csr-pending", message: `${PENDING}${renewal ? ` (${renewal}; the current certificate is served until then)` : ""}: \`${command}\` writes the CSR for the CA` });
       each((i) => {

@@ -12,7 +12,7 @@ const KEPT: ReadonlySet<ResourceChangeValue["action"]> = new Set(["no-op", "upda
 export function expiryAlerts(env: EnvironmentState, changes: readonly ResourceChangeValue[], alerts: Alerts, now: Date): { errors: Diagnostic[]; warnings: Plan["warnings"] } {
   const errors: Diagnostic[] = [];
   const warnings: Plan["warnings"] = [];
-  const generated = new Map(env.certificates.filter((c) => c.spec.generate).map((c) => [c.address, c]));
+  const generated = new Map(env.certificates.filter((c) => c.spec.generate && !c.spec.generate.csr).map((c) => [c.address, c]));
   for (const change of changes) {
     const inst = generated.get(change.address);
     const notAfter = change.before?.certificate?.notAfter;

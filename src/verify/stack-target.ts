@@ -68,6 +68,8 @@ function targetFor(environment: string, node: LiveNode, desired: readonly Desire
 
   for (const d of desired) {
     const live = owned.get(d.address);
+    // A certificate an outside CA has not signed yet is served nowhere, on purpose.
+    if (d.csr && !d.material) continue;
     if (d.collection === "certificates") {
       const hosts = (d.settings.hosts as string[]) ?? [];
       const isDefault = d.settings.default === true;
@@ -100,7 +102,7 @@ function clusterDifferences(environment: string, desired: readonly DesiredObject
   const owned = nodes.map((n) => ownedBy(n, stack));
   const out: VerificationProblem[] = [];
   for (const d of desired) {
-    if (d.collection !== "certificates" || d.material) continue;
+    if (d.collection !== "certificates" || d.material || d.csr) continue;
     const held = nodes.flatMap((n, i) => {
       const fp = owned[i]!.get(d.address)?.fields.fingerprint256;
       return typeof fp === "string" ? [{ node: n.node, fp }] : [];
