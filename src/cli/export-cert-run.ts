@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { readEnvironment } from "../bundle/export.js";
-import { LABEL, parseAddress } from "../model/index.js";
+import { LABEL } from "../model/index.js";
+import { addressInOneEnvironment } from "./address-env.js";
 import { renderDiagnosticLine } from "../render/diagnostic-line.js";
 import { renderDiagnosticsText, renderProblemsText } from "../render/diagnostics-text.js";
 import { renderExportCertWritten } from "../render/export-text.js";
@@ -23,15 +24,10 @@ export async function runExportCert(addressText: string, paths: string[], opts: 
     process.stderr.write(renderDiagnosticLine({ code, message, hint }, c));
     return EXIT.error;
   };
-  let address;
-  try {
-    address = parseAddress(addressText);
-  } catch (err) {
-    return refuse("bad-address", (err as Error).message, "e.g. certificates.api or trustedCertificates.billing-ca[prod]");
-  }
-  if (address.kind !== "certificates" && address.kind !== "trustedCertificates") return refuse("bad-address", `${addressText} is not a certificate`, "give a certificates.NAME or trustedCertificates.NAME address");
-  const envs = [...new Set([...(opts.env ?? []), ...(address.environment ? [address.environment] : [])])];
-  if (envs.length !== 1) return refuse("usage", envs.length === 0 ? "which environment? give --env NAME" : `the address and --env name different environments (${envs.join(", ")})`, "e.g. --env prod, or certificates.api[prod]");
+  const target = addressInOneEnvironment(addressText, opts.env, ["certificates", "trustedCertificates"], "certificates.api or trustedCertificates.billing-ca[prod]");
+  if ("refused" in target) return refuse(target.refused.code, target.refused.message, target.refused.hint);
+  const { address } = target;
+  const envs = [target.environment];
   if (opts.format === "der" && opts.chain) return refuse("usage", "a DER file holds one certificate: --chain needs --format pem", "drop --chain, or use --format pem");
   if (opts.format === "der" && !opts.out && process.stdout.isTTY) return refuse("usage", "DER is binary: not written to a terminal", "add --out FILE");
 

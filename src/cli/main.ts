@@ -9,6 +9,7 @@ import { registerApply } from "./apply.js";
 import { registerSynth } from "./synth.js";
 import { registerExport } from "./export.js";
 import { registerExportCert } from "./export-cert.js";
+import { registerCsr } from "./csr.js";
 import { registerImport } from "./import.js";
 import { registerVerify } from "./verify.js";
 import { registerExpiry } from "./expiry.js";
@@ -36,6 +37,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerSynth(program, setExit);
   registerExport(program, setExit);
   registerExportCert(program, setExit);
+  registerCsr(program, setExit);
   registerImport(program, setExit);
   registerVerify(program, setExit);
   registerExpiry(program, setExit);
