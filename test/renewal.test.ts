@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
 import { certform, type CliResult } from "./support/cli.js";
-import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
+import { api, handshake, keepHandshaking, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { daysAgo, daysFromNow, issue } from "./support/pki.js";
 import { writeStackDir } from "./support/stack.js";
 
@@ -61,31 +61,6 @@ function published(gw: GatewayProcess): Promise<string[]> {
   });
 }
 
-/** Handshakes to HOST on every node, one after another per node, until stopped: what was served, and the failures. */
-function keepHandshaking(nodes: GatewayProcess[]): { stop(): Promise<{ handshakes: number; failures: string[]; seen: Set<string> }> } {
-  let running = true;
-  let handshakes = 0;
-  const failures: string[] = [];
-  const seen = new Set<string>();
-  const loops = nodes.map(async (gw) => {
-    while (running) {
-      try {
-        seen.add(new X509Certificate((await handshake(gw.listenPort, HOST)).raw).fingerprint256);
-      } catch (err) {
-        failures.push(`${gw.admin}: ${(err as Error).message}`);
-      }
-      handshakes++;
-    }
-  });
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return { handshakes, failures, seen };
-    },
-  };
-}
-
 async function planJson(): Promise<{ code: number | null; plan: Plan }> {
   const r = await cli(["plan", dir, "--format", "json", "--detailed-exitcode"]);
   return { code: r.code, plan: JSON.parse(r.stdout) as Plan };
@@ -137,7 +112,7 @@ describe("a generated certificate inside renewBefore", () => {
   });
 
   it("is replaced by apply with zero failed handshakes; every node serves the same new certificate; JWKs follow their policy", async () => {
-    const clients = keepHandshaking([p1, p2]);
+    const clients = keepHandshaking([p1, p2], HOST);
     const applied = await cli(["apply", dir, "--auto-approve"]);
     const { handshakes, failures, seen } = await clients.stop();
     expect(applied.stdout).toContain("Apply complete!");
@@ -175,7 +150,7 @@ describe("certform renew", () => {
     const current = await served(p1);
     const jwksBefore = await kids(p1);
 
-    const clients = keepHandshaking([p1, p2]);
+    const clients = keepHandshaking([p1, p2], HOST);
     const renewed = await cli(["renew", "certificates.wild", dir, "--auto-approve"]);
     const { failures } = await clients.stop();
     expect(renewed.stdout).toMatch(/renewal forced \(certform renew\): expires in 89 days, renewBefore 30d/);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,4 +89,29 @@ export function handshake(port: number, servername: string | undefined, opts: { 
     socket.once("error", reject);
     socket.setTimeout(5000, () => socket.destroy(new Error("handshake timed out")));
   });
+}
+
+/** Handshakes to `host` on every node, one after another per node, until stopped: what was served, and the failures. */
+export function keepHandshaking(nodes: GatewayProcess[], host: string): { stop(): Promise<{ handshakes: number; failures: string[]; seen: Set<string> }> } {
+  let running = true;
+  let handshakes = 0;
+  const failures: string[] = [];
+  const seen = new Set<string>();
+  const loops = nodes.map(async (gw) => {
+    while (running) {
+      try {
+        seen.add(new X509Certificate((await handshake(gw.listenPort, host)).raw).fingerprint256);
+      } catch (err) {
+        failures.push(`${gw.admin}: ${(err as Error).message}`);
+      }
+      handshakes++;
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { handshakes, failures, seen };
+    },
+  };
 }
