@@ -118,9 +118,11 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     const before = await revisions();
     const plan = await cli(["plan", dir]);
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toContain("csr-certificate-mismatch");
-    expect(plan.stderr).toContain("signed.pem");
-    expect(plan.stderr).toMatch(/stack\.yaml:\d+:\d+/);
+    const said = plan.stdout + plan.stderr;
+    expect(said).toContain("csr-certificate-mismatch");
+    expect(said).toContain("signed.pem");
+    expect(said).toMatch(/stack\.yaml:\d+:\d+/);
+    expect(said).toContain("was not issued for the pending key");
     const apply = await cli(["apply", dir, "--auto-approve"]);
     expect(apply.code).toBe(1);
     expect(await revisions()).toEqual(before);
@@ -208,8 +210,8 @@ certificates:
     try {
       const plan = await cli(["plan", haproxy]);
       expect(plan.code).toBe(1);
-      expect(plan.stderr).toContain("certificates.api[edge]");
-      expect(plan.stderr).toContain("cannot make a key for a certificate signing request");
+      expect(plan.stdout + plan.stderr).toContain("certificates.api[edge]");
+      expect(plan.stdout + plan.stderr).toContain("cannot make a key for a certificate signing request");
     } finally {
       rmSync(haproxy, { recursive: true, force: true });
     }

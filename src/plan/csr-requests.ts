@@ -76,10 +76,12 @@ export function csrPlans(desired: readonly DesiredObject[], nodes: readonly Live
     }
     if (d.material && !servesGiven.some(Boolean)) {
       const file = certificateFile(csr.instance.spec.certificate);
-      const pending = pendingKey ? `the pending key (SHA-256 ${pendingKey.slice(0, 23)}…)` : "no pending key (apply the stack without certificate: first, to have the gateways make one)";
+      const given = `the certificate in ${file} (key SHA-256 ${csr.keyFingerprint256!.slice(0, 23)}…)`;
       out.errors.push(diagnose(csr.instance.origin, d.address, {
         code: "csr-certificate-mismatch",
-        message: `the certificate in ${file} (key SHA-256 ${csr.keyFingerprint256!.slice(0, 23)}…) was not issued for ${pending}`,
+        message: pendingKey
+          ? `${given} was not issued for the pending key (SHA-256 ${pendingKey.slice(0, 23)}…) that the gateways hold`
+          : `${given} cannot be installed: the gateways hold no pending key for it (apply the stack without certificate: first, to have them make one)`,
         hint: `have the CA sign the CSR that \`${command}\` writes, and put that certificate in ${file}`,
         field: ["certificate"],
       }));
