@@ -3,8 +3,8 @@ import * as api from "./admin-api.js";
 
 // The admin API as an OpenAPI 3.1 document, generated from the same zod schemas the gateway validates with.
 
-const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest, AcmeChallengeRequest: api.AcmeChallengeRequest };
-const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult, CertificateCopy: api.CertificateCopy };
+const REQUEST_SCHEMAS = { CertificatePut: api.CertificatePut, TrustedPut: api.TrustedPut, EndpointPut: api.EndpointPut, TrustPut: api.TrustPut, JwkPut: api.JwkPut, BatchRequest: api.BatchRequest, LockRequest: api.LockRequest, LockRenewRequest: api.LockRenewRequest, LockReleaseRequest: api.LockReleaseRequest, ProbeRequest: api.ProbeRequest, AcmeChallengeRequest: api.AcmeChallengeRequest, RequestPut: api.RequestPut, SealRequest: api.SealRequest };
+const RESPONSE_SCHEMAS = { CertificateView: api.CertificateView, TrustedView: api.TrustedView, EndpointView: api.EndpointView, TrustView: api.TrustView, JwkView: api.JwkView, LockView: api.LockView, ProbeResult: api.ProbeResult, StatusView: api.StatusView, ApiError: api.ApiError, BatchResult: api.BatchResult, CertificateCopy: api.CertificateCopy, RequestView: api.RequestView, TransferKeyView: api.TransferKeyView, SealedKey: api.SealedKey };
 
 type Json = Record<string, unknown>;
 
@@ -82,6 +82,24 @@ export function gatewayOpenApi(): Json {
       responses: { "200": json(ref("CertificateCopy"), "the chain and its key"), "404": error("no such certificate"), "409": error("not generated, or the node is not locked"), "423": error("locked by another holder"), "401": error("missing or wrong bearer token") },
     },
   };
+  const requestList = { type: "object", properties: { revision: { type: "integer" }, items: { type: "array", items: ref("RequestView") } }, required: ["revision", "items"] };
+  paths["/v1/requests"] = { get: { summary: "Pending signing requests (written by POST /v1/batch, collection requests); never their keys", responses: { "200": json(requestList, "all, with the store revision (also the ETag)") } } };
+  paths["/v1/requests/{name}"] = {
+    parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+    get: { summary: "One pending request: its CSR (PEM) for the outside CA and its key's fingerprint", responses: { "200": json(ref("RequestView"), "the request"), "404": error("no such request") } },
+  };
+  paths["/v1/requests/{name}/seal"] = {
+    parameters: [
+      { name: "name", in: "path", required: true, schema: { type: "string" } },
+      { name: "X-Certform-Lock-Holder", in: "header", required: true, schema: { type: "string" }, description: "the holder of the node's lock" },
+    ],
+    post: {
+      summary: "The request, key included, sealed to another node's transfer key (X25519, HKDF-SHA-256, AES-256-GCM), for a batch put on that node; only for the holder of the node's lock",
+      requestBody: json(ref("SealRequest"), "the receiving node's transfer key"),
+      responses: { "200": json({ type: "object", properties: { name: { type: "string" }, keyFingerprint256: { type: "string" }, sealed: ref("SealedKey") } }, "the sealed request"), "404": error("no such request"), "409": error("the node is not locked"), "422": error("not an X25519 transfer key"), "423": error("locked by another holder") },
+    },
+  };
+  paths["/v1/transfer-key"] = { get: { summary: "This node's transfer key: pending requests are sealed to it; made at start and held in memory only", responses: { "200": json(ref("TransferKeyView"), "the public key") } } };
   paths["/v1/acme/challenges/{token}"] = {
     parameters: [
       { name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,256}$" } },
