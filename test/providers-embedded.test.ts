@@ -43,7 +43,7 @@ afterAll(async () => {
 describe("embedded provider: read and apply", () => {
   it("reads an empty node at revision 0, with its identity and no lock", async () => {
     const live = await embedded().read(gw.admin);
-    expect(live).toEqual({ node: gw.admin, revision: 0, objects: [], identity: { node: "node-1", environment: "test" }, lock: null, listen: gw.listen });
+    expect(live).toEqual({ node: gw.admin, revision: 0, objects: [], requests: [], identity: { node: "node-1", environment: "test" }, lock: null, listen: gw.listen });
   });
 
   it("applies a batch of puts atomically and reads them back with labels and without key material", async () => {
