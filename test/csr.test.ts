@@ -91,6 +91,10 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     expect(keys[0]).toMatch(/^[0-9A-F:]{95}$/);
     expect(keys[1]).toBe(keys[0]);
     for (const gw of [p1, p2]) expect((await api(gw.admin, "GET", "/v1/status")).body.certificates).toEqual([]);
+    // Journalled like every write: a node killed at once comes back with the same pending key.
+    await p1.kill9();
+    p1 = await startGateway({ node: "node-1", environment: "prod", dataDir: p1.dataDir, admin: new URL(p1.admin).host, listen: new URL(p1.listen).host });
+    expect(await pendingKeys()).toEqual(keys);
 
     const text = await cli(["plan", dir, "--detailed-exitcode"]);
     expect(text.code, text.stderr).toBe(0);
@@ -195,6 +199,30 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     const after = await cli(["plan", dir, "--detailed-exitcode"]);
     expect(after.code, after.stdout + after.stderr).toBe(0);
   }, 240_000);
+
+  it("validate names csr: mixed with hosts: under generate:, at the key", async () => {
+    const bad = writeStackDir({
+      "stack.yaml": `apiVersion: certform/v1
+kind: Stack
+name: pki
+environments:
+  prod: { gateway: { type: embedded, nodes: ["http://127.0.0.1:9"] } }
+certificates:
+  api:
+    generate:
+      hosts: ["${HOST}"]
+      csr: { hosts: ["${HOST}"] }
+`,
+    });
+    try {
+      const r = await cli(["validate", bad, "--format", "json"]);
+      expect(r.code).toBe(1);
+      const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; column: number }[] }).errors;
+      expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["csr-and-hosts", 9, 7]]);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("an HAProxy gateway refuses a csr certificate: it cannot make the key", async () => {
     const haproxy = writeStackDir({
