@@ -171,6 +171,18 @@ export const stackModelCases: StackCase[] = [
     expect: { code: "certificate-and-generate", at: "generate:", message: "has both certificate and generate", hint: "not both" },
   }),
   stackCase({
+    id: "csr-and-acme",
+    title: "a certificate signed by an outside CA that is also ordered from ACME",
+    files: only('certificates:\n  api:\n    generate:\n      csr: { hosts: ["api.example.com"] }\n      acme: { directory: "https://acme.example.com/directory" }\n'),
+    expect: { code: "csr-and-acme", at: "acme:", message: "generate.csr is signed by an outside CA, so generate.acme does not apply", hint: "remove generate.acme, or remove csr:" },
+  }),
+  stackCase({
+    id: "generate-hosts-missing",
+    title: "a generated certificate without hosts",
+    files: only("certificates:\n  api:\n    generate: { keyType: ec-p256 }\n"),
+    expect: { code: "generate-hosts-missing", at: "generate:", message: "generate: needs hosts", hint: "add hosts: [...] under generate:" },
+  }),
+  stackCase({
     id: "trust-endpoint-and-scope",
     title: "a trust assignment with both endpoint and scope",
     files: (m) => ({ ...only(`${TRUSTED("billing-ca")}endpoints:\n  billing: { url: "https://billing.internal:9443" }\ntrustAssignments:\n  both: { certificate: partner-ca, endpoint: billing, scope: environment }\n`)(m), "ca.pem": m.pki.root.pem }),
