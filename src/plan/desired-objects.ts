@@ -200,7 +200,7 @@ function csrObject(stack: string, c: CertificateInstance, base: Pick<DesiredObje
   const chain = c.material?.chain;
   if (!chain || chain.length === 0) {
     const labels = labelsFor(stack, c, { csr: request });
-    return { ...base, body: { ...settings, labels }, settings, summary: { object, settings: { ...settings, csr: request, certificate: "(pending: signed by the outside CA)" }, labels }, renewBefore: g.renewBefore, csr: desired };
+    return { ...base, body: { ...settings, labels }, settings, summary: { object, settings: { ...settings, csr: request }, labels }, renewBefore: g.renewBefore, csr: desired };
   }
   const keyFingerprint256 = certFields(chain[0]!).keyFingerprint256;
   const fingerprints = chain.map((x) => x.fingerprint256);

@@ -172,5 +172,7 @@ export function certificateRows(change: ResourceChangeValue): Row[] {
     ];
   }
   if (b) return wholeCertificate(b, "-");
+  // A signing request: the certificate comes from the outside CA, after apply has the gateways make the key.
+  if (pending && change.after?.settings.csr !== undefined) return [{ type: "attr", mark: "+", label: "certificate", value: "(signed by the outside CA for the key apply makes: certform csr writes the request)" }];
   return pending ? [{ type: "attr", mark: "+", label: "certificate", value: PENDING }] : [];
 }
