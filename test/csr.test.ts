@@ -60,6 +60,16 @@ const csrPublicKey = (file: string): string => {
 const pendingKeys = async (): Promise<string[]> =>
   Promise.all([p1, p2].map(async (gw) => ((await api(gw.admin, "GET", "/v1/requests")).body.items as { keyFingerprint256: string }[]).map((r) => r.keyFingerprint256).join(",")));
 
+/** Runs `args` on a one-file stack of its own with these environments and certificates. */
+async function inOtherStack(environments: string, certificates: string, args: string[]): Promise<CliResult> {
+  const other = writeStackDir({ "stack.yaml": `apiVersion: certform/v1\nkind: Stack\nname: pki\nenvironments:\n${environments}\ncertificates:\n${certificates}\n` });
+  try {
+    return await cli([...args, other]);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+}
+
 const revisions = async (): Promise<number[]> => Promise.all([p1, p2].map(async (gw) => (await api(gw.admin, "GET", "/v1/status")).body.revision as number));
 
 beforeAll(async () => {
@@ -201,47 +211,16 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
   }, 240_000);
 
   it("validate names csr: mixed with hosts: under generate:, at the key", async () => {
-    const bad = writeStackDir({
-      "stack.yaml": `apiVersion: certform/v1
-kind: Stack
-name: pki
-environments:
-  prod: { gateway: { type: embedded, nodes: ["http://127.0.0.1:9"] } }
-certificates:
-  api:
-    generate:
-      hosts: ["${HOST}"]
-      csr: { hosts: ["${HOST}"] }
-`,
-    });
-    try {
-      const r = await cli(["validate", bad, "--format", "json"]);
-      expect(r.code).toBe(1);
-      const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; column: number }[] }).errors;
-      expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["csr-and-hosts", 9, 7]]);
-    } finally {
-      rmSync(bad, { recursive: true, force: true });
-    }
+    const r = await inOtherStack(`  prod: { gateway: { type: embedded, nodes: ["http://127.0.0.1:9"] } }`, `  api:\n    generate:\n      hosts: ["${HOST}"]\n      csr: { hosts: ["${HOST}"] }`, ["validate", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; column: number }[] }).errors;
+    expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["csr-and-hosts", 9, 7]]);
   }, 60_000);
 
   it("an HAProxy gateway refuses a csr certificate: it cannot make the key", async () => {
-    const haproxy = writeStackDir({
-      "stack.yaml": `apiVersion: certform/v1
-kind: Stack
-name: pki
-environments:
-  edge: { gateway: { type: haproxy, nodes: ["tcp://127.0.0.1:9"], listen: "127.0.0.1:8443", dir: "${join(dir, "haproxy")}" } }
-certificates:
-  api: { generate: { csr: { hosts: ["${HOST}"] } } }
-`,
-    });
-    try {
-      const plan = await cli(["plan", haproxy]);
-      expect(plan.code).toBe(1);
-      expect(plan.stdout + plan.stderr).toContain("certificates.api[edge]");
-      expect(plan.stdout + plan.stderr).toContain("cannot make a key for a certificate signing request");
-    } finally {
-      rmSync(haproxy, { recursive: true, force: true });
-    }
+    const plan = await inOtherStack(`  edge: { gateway: { type: haproxy, nodes: ["tcp://127.0.0.1:9"], listen: "127.0.0.1:8443", dir: "${join(dir, "haproxy")}" } }`, `  api: { generate: { csr: { hosts: ["${HOST}"] } } }`, ["plan"]);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout + plan.stderr).toContain("certificates.api[edge]");
+    expect(plan.stdout + plan.stderr).toContain("cannot make a key for a certificate signing request");
   }, 60_000);
 });
