@@ -105,6 +105,17 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     await p1.kill9();
     p1 = await startGateway({ node: "node-1", environment: "prod", dataDir: p1.dataDir, admin: new URL(p1.admin).host, listen: new URL(p1.listen).host });
     expect(await pendingKeys()).toEqual(keys);
+    // A node that lost it (drift) gets the same key again, sealed from the node that holds it.
+    expect((await api(p2.admin, "POST", "/v1/batch", { operations: [{ op: "delete", collection: "requests", name: "api" }] })).status).toBe(200);
+    const drift = await planJson();
+    expect(drift.code, drift.stderr).toBe(2);
+    const repair = drift.plan.resource_changes.find((c) => c.address === "certificates.api[prod]")!;
+    expect(repair.action).toBe("update");
+    expect(repair.nodes).toEqual([p2.admin]);
+    expect(repair.reasons.join(" ")).toContain(`${p2.admin} lacks the pending key`);
+    const repaired = await cli(["apply", dir, "--auto-approve"]);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(await pendingKeys()).toEqual(keys);
 
     const text = await cli(["plan", dir, "--detailed-exitcode"]);
     expect(text.code, text.stderr).toBe(0);
