@@ -42,6 +42,14 @@ function warningsSection(plan: Plan, limit: number): string {
   return `#### ⚠️ ${num(n)} warning${n === 1 ? "" : "s"}\n\n${items.join("\n")}\n\n`;
 }
 
+// Never shortened: a reviewer approves the exceptions along with the changes.
+function exceptionsSection(plan: Plan): string {
+  const list = plan.policy_exceptions ?? [];
+  if (list.length === 0) return "";
+  const items = list.map((e) => `- ${code(e.address)}: policy ${code(e.policy)} (${code(e.rule)}) excepted, **reason:** ${text(e.reason)}  \n  finding: ${text(e.finding)}`);
+  return `#### Policy exceptions (${num(list.length)})\n\n${items.join("\n")}\n\n`;
+}
+
 const inCell = (s: string): string => code(s, "cell");
 
 function cell(r: Row): [string, string, string] {
@@ -90,6 +98,7 @@ function compose(plan: Plan, envs: readonly EnvironmentView[], limits: Limits | 
     parts.push(`> This plan (${num(changes)} changes) is too large for a comment: ${each}. Run \`certform plan\` locally for all the details.\n\n`);
   }
   parts.push(warningsSection(plan, limits?.warnings ?? Infinity));
+  parts.push(exceptionsSection(plan));
   parts.push(envs.slice(0, environments).map((e) => environmentSection(e, limits)).join("\n"));
   if (envs.length > environments) parts.push(`\n… and ${num(envs.length - environments)} more environments; run \`certform plan\` locally for all\n`);
   return parts.join("");

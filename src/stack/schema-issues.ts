@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { quoteValue, type Diagnostic } from "../model/index.js";
 import { addressOfPath, formatPath, locate } from "./locate.js";
 import type { PathSegment, YamlSource } from "./yaml-source.js";
-import { allowedKeys, firstRequiredKey, schemaAt, unionOptions } from "./zod-walk.js";
+import { allowedKeys, firstRequiredKey, pickOption, schemaAt, unionOptions } from "./zod-walk.js";
 import { closest } from "./suggest.js";
 
 type Issue = z.core.$ZodIssue;
@@ -45,7 +45,8 @@ function convert(schema: z.ZodType, src: YamlSource, issue: Issue, base: PathSeg
 
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = allowedKeys(schemaAt(schema, path, src.value) ?? schema);
+      const here = schemaAt(schema, path, src.value);
+      const allowed = [...new Set(allowedKeys(here ? pickOption(here, input) : schema))];
       return issue.keys.map((key) => {
         const guess = closest(key, allowed);
         return make(
