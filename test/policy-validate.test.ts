@@ -1,5 +1,7 @@
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { certform } from "./support/cli.js";
+import { certform, REPO } from "./support/cli.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
 import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
 
@@ -119,6 +121,37 @@ describe("validate with policies", () => {
     const r = await certform(["validate", "stack.yaml"], { cwd: dir });
     expect(r.stdout).toContain(`stack.yaml:${positionOf(text, "keyTypez").line}:${positionOf(text, "keyTypez").column}: error[invalid-value] policies.a.rule`);
     expect(r.stdout).toContain(`stack.yaml:${positionOf(text, "maximum").line}:${positionOf(text, "maximum").column}: error[unknown-key] unknown key "maximum" in policies.b`);
+    expect(r.code).toBe(1);
+  }, 120_000);
+
+  it("a policy naming an undeclared environment is an error at the name", async () => {
+    const text = `${HEADER}${ENVIRONMENTS}policies:\n  p: { rule: wildcards, environments: [prd] }\n`;
+    const dir = writeStackDir({ "stack.yaml": text });
+    const r = await certform(["validate", "stack.yaml"], { cwd: dir });
+    expect(r.stdout).toContain(`stack.yaml:${positionOf(text, "prd").line}:${positionOf(text, "prd").column}: error[unknown-environment] policies.p: environment "prd" is not declared`);
+    expect(r.stdout).toContain('hint: did you mean "prod"?');
+    expect(r.code).toBe(1);
+  }, 120_000);
+
+  it("a TypeScript stack declares policies on its CertformStack, with the same findings and exceptions", async () => {
+    const source = `import { App, CertformStack, Environment, ServerCertificate } from "certform";
+const app = new App();
+const stack = new CertformStack(app, "payments", {
+  policies: {
+    "no-wildcards": { rule: "wildcards", except: [{ address: "certificates.preview", reason: "review apps" }] },
+  },
+});
+new Environment(stack, "dev", { gateway: { type: "embedded", nodes: ["http://127.0.0.1:8081"] } });
+new ServerCertificate(stack, "api", { generate: { hosts: ["*.api.example.com"] } });
+new ServerCertificate(stack, "preview", { generate: { hosts: ["*.preview.example.com"] } });
+app.synth();
+`;
+    const dir = writeStackDir({ "package.json": '{ "type": "module" }\n', "main.ts": source });
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(REPO, join(dir, "node_modules", "certform"), "dir");
+    const r = await certform(["validate", "main.ts"], { cwd: dir });
+    expect(r.stdout).toContain("error[policy-wildcards] certificates.api[dev]: policy no-wildcards: host *.api.example.com is a wildcard");
+    expect(r.stdout).toContain("certificates.preview[dev]: policy no-wildcards (wildcards) excepted, reason: review apps");
     expect(r.code).toBe(1);
   }, 120_000);
 });

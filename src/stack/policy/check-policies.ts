@@ -3,6 +3,7 @@ import type { PolicyExceptionValue } from "../../model/plan.js";
 import type { DesiredState } from "../desired-state.js";
 import { diagnose } from "../diagnose.js";
 import { locate } from "../locate.js";
+import { closest } from "../suggest.js";
 import type { RuleCheck } from "./finding.js";
 import type { PolicyDeclaration } from "./load-policies.js";
 import { RULE_CHECKS } from "./rules.js";
@@ -22,6 +23,12 @@ export function checkPolicies(stack: StackFile, state: DesiredState, policies: r
   for (const { name, policy, origin } of policies) {
     const check = RULE_CHECKS[policy.rule] as RuleCheck<PolicyRule>;
     const at = locate(origin.src, origin.path, "key");
+    const envNames = Object.keys(stack.environments ?? {});
+    policy.environments?.forEach((env, i) => {
+      if (envNames.includes(env)) return;
+      const guess = closest(env, envNames);
+      diagnostics.push(diagnose(origin, `policies.${name}`, { code: "unknown-environment", message: `environment "${env}" is not declared`, hint: guess ? `did you mean "${guess}"?` : `use one of: ${envNames.join(", ")}`, field: ["environments", i] }));
+    });
     for (const env of state.environments) {
       if (policy.environments && !policy.environments.includes(env.name)) continue;
       for (const f of check(policy, env, { now })) {
