@@ -31,7 +31,7 @@ afterAll(() => gw?.stop());
 
 describe("plan with policies", () => {
   it("refuses to plan while an error finding remains, in every format, and says where", async () => {
-    const yaml = stack("policies:\n  strong-keys: { rule: keyTypes, allow: [ec-p256, ec-p384] }\n");
+    const yaml = stack(`policies:\n  strong-keys: { rule: keyTypes, allow: [ec-p256, ec-p384] }\n  our-hosts: { rule: hosts, allow: [terminals.example.com], except: [{ address: certificates.api, reason: "the API keeps its name" }] }\n`);
     writeFileSync(join(dir, "stack.yaml"), yaml);
     const text = await certform(["plan", "stack.yaml"], { cwd: dir, env });
     const at = positionOf(yaml, "{ file: terminals.pem }");
@@ -40,9 +40,12 @@ describe("plan with policies", () => {
     expect(text.code).toBe(1);
     const md = await certform(["plan", "stack.yaml", "--format", "markdown"], { cwd: dir, env });
     expect(md.stdout).toContain("policy-keyTypes");
+    // The pull-request comment lists the exceptions beside the errors.
+    expect(md.stdout).toContain("`certificates.api[dev]`: policy `our-hosts` (`hosts`) excepted, **reason:** the API keeps its name");
     expect(md.code).toBe(1);
     const json = await certform(["plan", "stack.yaml", "--format", "json"], { cwd: dir, env });
     expect(json.stdout).toContain('"code": "policy-keyTypes"');
+    expect(JSON.parse(json.stdout).policy_exceptions).toEqual([expect.objectContaining({ policy: "our-hosts", address: "certificates.api[dev]", reason: "the API keeps its name" })]);
     expect(json.code).toBe(1);
     // Nothing was written: the node still holds no certificate.
     const list = await certform(["list", "stack.yaml", "--format", "json"], { cwd: dir, env });

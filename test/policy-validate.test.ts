@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ValidateReportSchema } from "../src/model/validate-report.js";
 import { certform, REPO } from "./support/cli.js";
 import { issue, makeCa, toPem, type Issued } from "./support/pki.js";
 import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
@@ -87,6 +88,9 @@ describe("validate with policies", () => {
       expect(r.stdout).not.toContain("[dev]: policy rule-under-test");
       expect(r.stdout).toContain("Invalid: 1 error,");
       expect(r.code).toBe(1);
+      const json = ValidateReportSchema.parse(JSON.parse((await certform(["validate", "stack.yaml", "--format", "json"], { cwd: dir })).stdout));
+      expect(json.errors).toEqual([expect.objectContaining({ code: `policy-${name}`, address: `${c.address}[prod]`, line, column })]);
+      expect(json.policy_exceptions).toEqual([expect.objectContaining({ policy: "rule-under-test", rule: name, address: `${c.address.replace(".bad", ".legacy")}[prod]`, reason: "kept for the old card terminals" })]);
     }, 120_000);
   }
 

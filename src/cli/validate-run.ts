@@ -25,6 +25,7 @@ export async function runValidate(paths: string[], opts: ValidateOptions): Promi
       const report: ValidateReport = { format_version: "1", valid: errors.length === 0, errors: errors.map(strip), warnings: warnings.map(strip) };
       if (result.loaded) report.stack = result.loaded.name;
       if (result.state) report.environments = result.state.environments.map((e) => e.name);
+      if (result.state?.policyExceptions) report.policy_exceptions = result.state.policyExceptions;
       writeJson(report);
     } else if (opts.format === "markdown") {
       const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";

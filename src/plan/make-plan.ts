@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../model/index.js";
-import type { Plan } from "../model/plan.js";
+import type { Plan, PolicyExceptionValue } from "../model/plan.js";
 import { withProviders } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
 import type { PlanProblem } from "./diff-node.js";
@@ -13,6 +13,8 @@ import { readForPlan, type StackRead } from "./stack-read.js";
 export interface PlanFailure {
   diagnostics: Diagnostic[];
   problems: PlanProblem[];
+  /** Policy findings an except entry let pass: shown beside the errors, for the reviewer. */
+  policyExceptions?: PolicyExceptionValue[];
 }
 
 export interface MakePlanOptions {

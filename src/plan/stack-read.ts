@@ -26,6 +26,9 @@ export async function readForPlan(paths: string[], opts: { env?: string[]; destr
   const read = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}), ...(opts.policy ? { policyFiles: opts.policy } : {}) });
   const removable = (code: string) => VALIDITY_CODES.has(code) || code.startsWith("policy-");
   const diagnostics = opts.destroy ? read.diagnostics.map((d) => (d.severity === "error" && removable(d.code) ? { ...d, severity: "warning" as const } : d)) : read.diagnostics;
-  if (!read.state || diagnostics.some((d) => d.severity === "error")) return { failed: { diagnostics, problems: [] } };
+  if (!read.state || diagnostics.some((d) => d.severity === "error")) {
+    const policyExceptions = opts.destroy ? undefined : read.state?.policyExceptions;
+    return { failed: { diagnostics, problems: [], ...(policyExceptions ? { policyExceptions } : {}) } };
+  }
   return { stack: { paths, environments: opts.env ?? null, state: read.state, warnings: diagnostics.filter((d) => d.severity === "warning") } };
 }
