@@ -43,24 +43,24 @@ export function loadPolicies(loaded: LoadedStack, files: readonly string[]): { p
   for (const file of files) {
     const read = readPolicyFile(file);
     diagnostics.push(...read.diagnostics);
-    for (const [name, policy] of Object.entries(read.policies)) add(name, policy, { ...read.origin, path: ["policies", name] });
+    const origin = read.origin;
+    if (origin) for (const [name, policy] of Object.entries(read.policies)) add(name, policy, { ...origin, path: ["policies", name] });
   }
   return { policies: [...byName.values()], diagnostics };
 }
 
-function readPolicyFile(file: string): { policies: Record<string, Policy>; origin: Omit<Origin, "path">; diagnostics: Diagnostic[] } {
-  const none = { policies: {}, origin: undefined as unknown as Omit<Origin, "path"> };
+function readPolicyFile(file: string): { policies: Record<string, Policy>; origin?: Omit<Origin, "path">; diagnostics: Diagnostic[] } {
   try {
     const { name, text } = readStackFile(file);
     const src = parseYamlSource(name, text);
     const parsed = PolicyFileSchema.safeParse(src.value);
-    const origin = { src, baseDir: dirname(resolve(file)) };
-    if (!parsed.success) return { ...none, diagnostics: schemaIssuesToDiagnostics(PolicyFileSchema, src, parsed.error.issues) };
-    return { policies: parsed.data.policies, origin, diagnostics: [] };
+    if (!parsed.success) return { policies: {}, diagnostics: schemaIssuesToDiagnostics(PolicyFileSchema, src, parsed.error.issues) };
+    return { policies: parsed.data.policies, origin: { src, baseDir: dirname(resolve(file)) }, diagnostics: [] };
   } catch (err) {
-    if (err instanceof StackError) return { ...none, diagnostics: err.diagnostics };
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "EACCES") {
-      return { ...none, diagnostics: [{ severity: "error", code: "policy-file-unreadable", file, line: 1, column: 1, message: `--policy ${file}: ${(err as Error).message}`, hint: "give the path of a YAML file holding a policies: section" }] };
+    if (err instanceof StackError) return { policies: {}, diagnostics: err.diagnostics };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+      return { policies: {}, diagnostics: [{ severity: "error", code: "policy-file-unreadable", file, line: 1, column: 1, message: `--policy ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : "permission denied"}`, hint: "give the path of a YAML file holding a policies: section" }] };
     }
     throw err;
   }
