@@ -47,21 +47,25 @@ export const MinDaysLeftPolicySchema = z
   .strictObject({ rule: z.literal("minDaysLeftAtDeploy"), ...common, days: z.number().int().min(1).describe("Days a certificate must still be valid when it is planned.") })
   .meta({ id: "MinDaysLeftAtDeployPolicy", description: "A certificate from a file has at least this many days left at validate and plan time." });
 
-export const IssuersPolicySchema = z
-  .strictObject({
-    rule: z.literal("issuers"),
-    ...common,
-    allow: Names("issuer").describe("Allowed issuing CAs: a subject (`CN=Example Root CA, O=Example` or just the CN) or a SHA-256 fingerprint; any CA of the chain may match."),
-  })
-  .meta({ id: "IssuersPolicy", description: "Served certificates chain to one of these CAs." });
+/** A rule whose one parameter is an `allow` list. */
+const allowRule = <R extends string>(rule: R, id: string, items: string, allow: string, description: string) =>
+  z.strictObject({ rule: z.literal(rule), ...common, allow: Names(items).describe(allow) }).meta({ id, description });
 
-export const HostsPolicySchema = z
-  .strictObject({
-    rule: z.literal("hosts"),
-    ...common,
-    allow: Names("host pattern").describe("Host patterns: an exact name, or `*.example.com` for any one label below example.com."),
-  })
-  .meta({ id: "HostsPolicy", description: "Certificates serve only hosts matching these patterns." });
+export const IssuersPolicySchema = allowRule(
+  "issuers",
+  "IssuersPolicy",
+  "issuer",
+  "Allowed issuing CAs: a subject (`CN=Example Root CA, O=Example` or just the CN) or a SHA-256 fingerprint; any CA of the chain may match.",
+  "Served certificates chain to one of these CAs.",
+);
+
+export const HostsPolicySchema = allowRule(
+  "hosts",
+  "HostsPolicy",
+  "host pattern",
+  "Host patterns: an exact name, or `*.example.com` for any one label below example.com.",
+  "Certificates serve only hosts matching these patterns.",
+);
 
 export const WildcardsPolicySchema = z
   .strictObject({ rule: z.literal("wildcards"), ...common, forbidden: z.boolean().default(true).describe("true: no wildcard host or SAN (`*.example.com`).") })
@@ -75,17 +79,15 @@ export const SignatureAlgorithmsPolicySchema = z
   })
   .meta({ id: "SignatureAlgorithmsPolicy", description: "Chains are not signed with these algorithms." });
 
-export const TrustPolicySchema = z
-  .strictObject({
-    rule: z.literal("trust"),
-    ...common,
-    allow: Names("CA").describe("The CAs endpoints may trust: trustedCertificates names or aliases, or SHA-256 fingerprints."),
-  })
-  .meta({ id: "TrustPolicy", description: "Endpoints (and environment-wide trust) trust only these CAs." });
+export const TrustPolicySchema = allowRule(
+  "trust",
+  "TrustPolicy",
+  "CA",
+  "The CAs endpoints may trust: trustedCertificates names or aliases, or SHA-256 fingerprints.",
+  "Endpoints (and environment-wide trust) trust only these CAs.",
+);
 
-export const JwksPolicySchema = z
-  .strictObject({ rule: z.literal("jwks"), ...common, allow: Names("alg").describe("Allowed JWA `alg` values, e.g. RS256, ES256.") })
-  .meta({ id: "JwksPolicy", description: "Published JWKs use only these algorithms." });
+export const JwksPolicySchema = allowRule("jwks", "JwksPolicy", "alg", "Allowed JWA `alg` values, e.g. RS256, ES256.", "Published JWKs use only these algorithms.");
 
 export const PolicySchema = z
   .discriminatedUnion("rule", [
