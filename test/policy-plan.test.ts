@@ -62,6 +62,19 @@ describe("plan with policies", () => {
     expect(r.code).toBe(1);
   }, 120_000);
 
+  it("apply, renew and verify take --policy too: an error finding stops them before any write", async () => {
+    writeFileSync(join(dir, "stack.yaml"), stack(""));
+    writeFileSync(join(dir, "team-policy.yaml"), "policies:\n  strong-keys: { rule: keyTypes, minRsaBits: 3072 }\n");
+    for (const args of [["apply", "stack.yaml", "--auto-approve"], ["renew", "certificates.api", "stack.yaml", "--auto-approve"], ["verify", "stack.yaml"]]) {
+      const r = await certform([...args, "--policy", "team-policy.yaml"], { cwd: dir, env });
+      expect(r.stdout, args[0]).toContain("error[policy-keyTypes] certificates.terminals[dev]: policy strong-keys:");
+      expect(r.code, args[0]).toBe(1);
+    }
+    const list = await certform(["list", "stack.yaml", "--format", "json"], { cwd: dir, env });
+    expect(list.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(list.stdout))).not.toContain("terminals");
+  }, 120_000);
+
   it("plans with an exception and shows its reason in text, markdown and JSON", async () => {
     const reason = "card terminals in the field only speak RSA-2048 until 2027";
     writeFileSync(join(dir, "stack.yaml"), stack(`policies:\n  strong-keys:\n    rule: keyTypes\n    allow: [ec-p256, ec-p384]\n    except: [{ address: certificates.terminals, reason: "${reason}" }]\n`));
