@@ -16,6 +16,8 @@ export interface ReadStackOptions extends ResolveOptions {
   requireGatewayEnv?: boolean;
   /** --policy: files holding a policies: section, checked with the stack's own. */
   policyFiles?: readonly string[];
+  /** false: leave the policies unchecked, for commands that only read the gateway settings (haproxy config). */
+  checkPolicies?: boolean;
 }
 
 export interface ReadStackResult {
@@ -45,7 +47,7 @@ export async function readStack(paths: readonly string[], opts: ReadStackOptions
   diagnostics.push(...instanceDiagnostics);
   for (const env of state.environments) diagnostics.push(...checkInstances(env));
   diagnostics.push(...(await resolveMaterial(state, opts)));
-  const checked = checkPolicies(loaded.stack, state, policies.policies, opts.now ?? new Date());
+  const checked = opts.checkPolicies === false ? { diagnostics: [], exceptions: [] } : checkPolicies(loaded.stack, state, policies.policies, opts.now ?? new Date());
   diagnostics.push(...checked.diagnostics);
   if (checked.exceptions.length > 0) state.policyExceptions = checked.exceptions;
   return { loaded, state, diagnostics: withConstructPaths(loaded, sortDiagnostics(dedupe(diagnostics))) };
