@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certform, REPO } from "./support/cli.js";
@@ -146,6 +146,16 @@ describe("certform installed from its packed tarball", { timeout: 120_000 }, () 
     const bad = await certform(["validate", "infra/bad.ts"], { bin, cwd: user });
     expect(bad.stdout).toMatch(/^infra\/bad\.ts:6:\d+: error\[file-not-found\] certificates\.api\[dev\]: file certs\/missing\.pem does not exist/m);
     expect(bad.code).toBe(1);
+  });
+
+  it("a project with certform linked (npm link: a symlink to a built checkout) runs its TypeScript stack from another directory", async () => {
+    const dir = join(user, "linked");
+    await writeTypeScriptStack(dir, { type: "module" });
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(packed.source, join(dir, "node_modules", "certform"), "dir");
+    const validate = await certform(["validate", "linked/main.ts"], { bin: join(dir, "node_modules", "certform", "bin", "certform.js"), cwd: user });
+    expect(validate.stdout).toBe("Stack edge is valid: 1 environment, 4 resource instances, 0 warnings.\n");
+    expect(validate.code, validate.stderr).toBe(0);
   });
 
   it("a CommonJS project (no \"type\": \"module\") runs its TypeScript stack too", async () => {

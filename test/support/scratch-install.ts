@@ -103,7 +103,9 @@ export async function installTarball(tarball: string, manifest: Record<string, u
   const lock = { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: { "": root, "node_modules/certform": certform, ...entries } };
   writeFileSync(join(dir, "package-lock.json"), `${JSON.stringify(lock, null, 2)}\n`);
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ ...root, ...manifest }, null, 2)}\n`);
-  const install = await run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], dir);
+  let install = await run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], dir);
+  // A cache without some tarball (another cache directory, a cleaned one): fetch only what is missing.
+  if (install.code !== 0 && /ENOTCACHED/.test(install.stderr)) install = await run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], dir);
   if (install.code !== 0) throw new Error(`npm ci in ${dir} failed:\n${install.stdout}${install.stderr}`);
   return { dir, install };
 }
