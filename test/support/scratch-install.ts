@@ -1,28 +1,13 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
-import { REPO } from "./cli.js";
+import { REPO, runCommand, type CliResult } from "./cli.js";
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = CliResult;
 
 /** Runs a command (npm, node) as a user would in a shell, without a terminal. */
-export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+export const run = (command: string, args: string[], cwd: string): Promise<RunResult> => runCommand(command, args, { cwd });
 
 // What never belongs in a copy of the repository to pack: installs, builds, local state.
 const NOT_COPIED = new Set(["node_modules", "dist", ".git", ".certform", "cdktf.out", "coverage", ".package.json.prepack"]);
