@@ -83,6 +83,25 @@ describe("certform installed from its packed tarball", { timeout: 120_000 }, () 
     expect(existsSync(join(packed.source, ".package.json.prepack"))).toBe(false);
   });
 
+  it("without tsx (an optional peer), nothing with an install script is installed, YAML stacks work and a TypeScript stack fails with tsx-missing", async () => {
+    const bare = await installTarball(packed.tarball, { type: "module" }, { tsx: false });
+    try {
+      expect(bare.install.stderr).not.toMatch(/warn/i);
+      expect(existsSync(join(bare.dir, "node_modules", "esbuild"))).toBe(false);
+      const bareBin = join(bare.dir, "node_modules", "certform", "bin", "certform.js");
+      expect((await certform(["init", "."], { bin: bareBin, cwd: bare.dir })).code).toBe(0);
+      const yaml = await certform(["validate"], { bin: bareBin, cwd: bare.dir });
+      expect(yaml.stdout).toContain("is valid");
+      await writeTypeScriptStack(join(bare.dir, "infra"), { type: "module" });
+      const ts = await certform(["validate", "infra/main.ts"], { bin: bareBin, cwd: bare.dir });
+      expect(ts.stdout).toContain("infra/main.ts:1:1: error[tsx-missing] tsx is not installed");
+      expect(ts.stdout).toContain("npm install --save-dev tsx");
+      expect(ts.code).toBe(1);
+    } finally {
+      rmSync(bare.dir, { recursive: true, force: true });
+    }
+  });
+
   it("installs without a warning of certform's, and `certform --version` there prints certform's version, not the project's", async () => {
     expect(install.stderr).not.toMatch(/warn/i);
     const npx = await run("npx", ["--offline", "certform", "--version"], user);

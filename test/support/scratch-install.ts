@@ -49,10 +49,10 @@ interface LockEntry {
 
 /**
  * A project outside the repository that installs the tarball (and tsx, for TypeScript stacks) as dev dependencies
- * with `npm ci --offline`: its lockfile is derived from ours (the same versions, which `npm ci` here put in npm's
+ * (unless `tsx: false`) with `npm ci --offline`: its lockfile is derived from ours (the same versions, which `npm ci` here put in npm's
  * cache), so the install needs no network and takes seconds. `manifest` is merged into its package.json.
  */
-export async function installTarball(tarball: string, manifest: Record<string, unknown> = {}): Promise<{ dir: string; install: RunResult }> {
+export async function installTarball(tarball: string, manifest: Record<string, unknown> = {}, opts: { tsx?: boolean } = {}): Promise<{ dir: string; install: RunResult }> {
   const dir = mkdtempSync(join(tmpdir(), "certform-user-"));
   const ours = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
   const packages = ours.packages;
@@ -78,11 +78,11 @@ export async function installTarball(tarball: string, manifest: Record<string, u
     }
   };
   visit("", own.dependencies);
-  visit("", { tsx });
+  if (opts.tsx !== false) visit("", { tsx });
 
   const file = basename(tarball);
   copyFileSync(tarball, join(dir, file));
-  const root = { name: "infra", version: "1.0.0", devDependencies: { certform: `file:${file}`, tsx } };
+  const root = { name: "infra", version: "1.0.0", devDependencies: { certform: `file:${file}`, ...(opts.tsx !== false ? { tsx } : {}) } };
   const integrity = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
   const certform: LockEntry = { version: own.version, resolved: `file:${file}`, integrity, dev: true, license: own.license, dependencies: own.dependencies, bin: own.bin, engines: own.engines, peerDependencies: own.peerDependencies, peerDependenciesMeta: own.peerDependenciesMeta };
   const lock = { name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages: { "": root, "node_modules/certform": certform, ...entries } };
