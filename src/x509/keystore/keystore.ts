@@ -64,16 +64,19 @@ function parserFor(type: KeystoreType): Parser {
 
 const unsupported = (name: string, what: string, hint: string) => new MaterialError("keystore-unsupported", `keystore ${name} ${what}, which certform cannot read`, hint);
 
-/** Every entry of a JKS or JCEKS keystore, its integrity checked with `passphrase`. */
-export function decodeKeystore(data: Buffer, name: string, passphrase: string | undefined): Keystore {
+/**
+ * Every entry of a JKS or JCEKS keystore, its integrity checked with `passphrase`. `unverified` lists one
+ * without a passphrase, as keytool -list does, unchecked: for showing only, never for a source.
+ */
+export function decodeKeystore(data: Buffer, name: string, passphrase: string | undefined, opts: { unverified?: boolean } = {}): Keystore {
   const type = keystoreType(data);
   if (!type) throw new MaterialError("undecodable", `${name} is not a JKS or JCEKS keystore`, "point the source at a .jks or .jceks file");
-  if (!passphrase) {
+  if (!passphrase && !opts.unverified) {
     throw new MaterialError("keystore-passphrase-required", `keystore ${name} (${type}) needs its passphrase: without it the keystore's integrity cannot be checked`, "add passphrase: ${env:VAR} (the keystore's store password) to the source");
   }
   let raw: RawEntry[];
   try {
-    raw = new (parserFor(type))(data, passphrase).parse();
+    raw = new (parserFor(type))(data, passphrase ?? "").parse();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (message === "Password verification failed") {
