@@ -100,6 +100,8 @@ export function decodeKeystore(data: Buffer, name: string, passphrase: string | 
     if (e.cert) return { alias: e.alias, type: "trustedCertificate", created: e.date, chain: [certificate(e.cert, e.alias)] };
     return { alias: e.alias, type: "privateKey", created: e.date, chain: (e.chain ?? []).map((c) => certificate(c, e.alias)), ...(e.protectedPrivateKey ? { protectedKey: e.protectedPrivateKey } : {}) };
   });
+  // A JKS file keeps Java's hash-table order, which differs between writes of the same entries: by alias is stable.
+  entries.sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
   return { type, name, entries };
 }
 
