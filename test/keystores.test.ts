@@ -148,7 +148,7 @@ trustedCertificates:
     expect(at("keystore-passphrase").hint).toContain("store password");
 
     expect(at("keystore-fields-unused")).toMatchObject({ address: "trustedCertificates.pem[dev]", ...place("partner-ca }") });
-    expect(at("keystore-fields-unused").message).toBe("alias applies to a JKS or JCEKS keystore, and partner.pem is not one");
+    expect(at("keystore-fields-unused").message).toContain("alias applies to a JKS or JCEKS keystore, and partner.pem is not one");
   }, 120_000);
 });
 
