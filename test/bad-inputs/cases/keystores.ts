@@ -84,6 +84,13 @@ export const keystoreCases: StackCase[] = [
     expect: { code: "keystore-malformed", at: "store.jks", message: "keystore store.jks (JKS) is malformed", hint: "the file may be truncated" },
   }),
   stackCase({
+    id: "keystore-alias-on-pkcs12",
+    title: "a keystore alias given to a PKCS#12 source",
+    env,
+    files: (m) => ({ "stack.yaml": stackText(m, server(`{ pkcs12: api.p12, passphrase: ${PASS}, alias: api }`)), "api.p12": m.p12 }),
+    expect: { code: "unknown-key", at: "alias: api", address: "certificates.api", message: 'unknown key "alias" in certificates.api.certificate', hint: "alias goes with { file: … }; remove it from this source" },
+  }),
+  stackCase({
     id: "keystore-fields-on-pem",
     title: "an alias given for a PEM file",
     files: (m) => ({ "stack.yaml": stackText(m, trusted("{ file: ca.pem, alias: partner-ca }")), "ca.pem": m.pki.root.pem }),
