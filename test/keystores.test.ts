@@ -1,10 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { X509Certificate, createPrivateKey } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InspectReportSchema } from "../src/model/inspect-report.js";
 import { certform as runCli, type CliResult } from "./support/cli.js";
-import { api, handshake, startGateway, type GatewayProcess } from "./support/gateway.js";
+import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { leaf, makeCa, makeKeystore, makePki, writeFiles, type Issued, type Pki } from "./support/pki.js";
 import { positionOf } from "./support/stack.js";
 
@@ -26,6 +29,31 @@ let backend: Issued;
 let jks: string;
 let jceks: string;
 let truststore: string;
+/** A JKS keystore holding an Ed25519 key, which jks-js cannot read. */
+let ed25519Jks: string;
+
+/** An Ed25519 self-signed certificate and key made by openssl (certform's generator makes RSA and EC only). */
+function ed25519Leaf(dir: string): Issued {
+  const [key, cert] = [join(dir, "ed.key"), join(dir, "ed.pem")];
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=ed.example.com", "-addext", "subjectAltName=DNS:ed.example.com", "-days", "30"], { stdio: "pipe" });
+  const pem = readFileSync(cert, "utf8");
+  const keyPem = readFileSync(key, "utf8");
+  const certificate = new X509Certificate(pem);
+  return { certificate, key: createPrivateKey(keyPem), pem, der: certificate.raw, keyPem };
+}
+
+/** A handshake that verifies the served chain against `ca` for `servername`: resolves when the client accepts it. */
+function verifiedHandshake(port: number, servername: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername, ca, rejectUnauthorized: true }, () => {
+      const leaf = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(leaf);
+    });
+    socket.once("error", reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error("handshake timed out")));
+  });
+}
 
 /** Runs the real CLI and checks that nothing it prints shows a key. */
 async function certform(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
@@ -68,6 +96,7 @@ beforeAll(async () => {
     trusted: [{ alias: "partner-ca", pem: partner.pem }, { alias: "backend-ca", pem: backend.pem }],
     keys: [{ alias: "wso2carbon", leaf: pki.leaf }],
   });
+  ed25519Jks = await makeKeystore({ type: "JKS", passphrase: STORE_PASS, path: join(work, "ed.jks"), keys: [{ alias: "ed", leaf: ed25519Leaf(work) }] });
 }, 120_000);
 
 afterAll(async () => {
@@ -98,17 +127,16 @@ trustedCertificates:
     expect(applied.stdout + applied.stderr).toContain("Apply complete!");
     expect(applied.code).toBe(0);
 
-    const api1 = await handshake(gw.listenPort, "api.example.com");
-    expect(api1.fingerprint256).toBe(pki.leaf.certificate.fingerprint256);
-    const www1 = await handshake(gw.listenPort, "www.example.com");
-    expect(www1.fingerprint256).toBe(www.certificate.fingerprint256);
+    // The keystores' chains hold the intermediate: a client that trusts only the root accepts both.
+    expect(await verifiedHandshake(gw.listenPort, "api.example.com", pki.root.pem)).toBe(pki.leaf.certificate.fingerprint256);
+    expect(await verifiedHandshake(gw.listenPort, "www.example.com", pki.root.pem)).toBe(www.certificate.fingerprint256);
     expect((await api(gw.admin, "GET", "/v1/trusted/partner-ca")).body.fingerprint256).toBe(partner.certificate.fingerprint256);
 
     const again = await certform(["plan", dir, "--detailed-exitcode"], PASSES);
     expect(again.code).toBe(0);
   }, 180_000);
 
-  it("refuses a wrong passphrase, a missing alias (listing the aliases), the wrong entry type and a wrong key password, each at its place", async () => {
+  it("refuses a wrong passphrase, a missing alias (listing the aliases), the wrong entry type, a wrong key password and an Ed25519 key in JKS, each at its place", async () => {
     const dir = mkdtempSync(join(work, "errors-"));
     const text = stack(
       dir,
@@ -117,6 +145,8 @@ trustedCertificates:
     certificate: { file: ${jks}, alias: api, passphrase: "\${env:KS_PASS}" }
   partner:
     certificate: { file: ${jks}, alias: partner-ca, passphrase: "\${env:KS_PASS}" }
+  ed:
+    certificate: { file: ${ed25519Jks}, alias: ed, passphrase: "\${env:KS_PASS}" }
 trustedCertificates:
   missing:
     certificate: { file: ${jks}, alias: nobody, passphrase: "\${env:KS_PASS}" }
@@ -146,6 +176,10 @@ trustedCertificates:
 
     expect(at("keystore-passphrase")).toMatchObject({ address: "trustedCertificates.wrong[dev]", ...place('"${env:WRONG_PASS}"') });
     expect(at("keystore-passphrase").hint).toContain("store password");
+
+    expect(at("keystore-unsupported")).toMatchObject({ address: "certificates.ed[dev]", ...place(ed25519Jks) });
+    expect(at("keystore-unsupported").message).toContain(`the private key of alias "ed" of keystore ${ed25519Jks} (JKS) cannot be read: its key algorithm 1.3.101.112 (Ed25519) is not one certform reads from a JKS file`);
+    expect(at("keystore-unsupported").hint).toContain("keytool -importkeystore -deststoretype PKCS12 and use a pkcs12 source");
 
     expect(at("keystore-fields-unused")).toMatchObject({ address: "trustedCertificates.pem[dev]", ...place("partner-ca }") });
     expect(at("keystore-fields-unused").message).toContain("alias applies to a JKS or JCEKS keystore, and partner.pem is not one");

@@ -139,6 +139,8 @@ export function keystoreEntry(ks: Keystore, alias: string | undefined, want: Key
   return entry;
 }
 
+const KEY_ALGORITHMS: Record<string, string> = { "1.3.101.112": "Ed25519", "1.3.101.113": "Ed448", "1.3.101.110": "X25519", "1.3.101.111": "X448" };
+
 /** A private-key entry's key, opened with its key password (by default the keystore's passphrase). */
 export function openKeystoreKey(ks: Keystore, entry: KeystoreEntry, password: string): KeyObject {
   const label = `alias ${quoteValue(entry.alias)} of keystore ${ks.name} (${ks.type})`;
@@ -155,7 +157,10 @@ export function openKeystoreKey(ks: Keystore, entry: KeystoreEntry, password: st
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (message === "Cannot recover key") throw wrong();
-    throw new MaterialError("keystore-unsupported", `the private key of ${label} cannot be read: ${message}`, "certform reads RSA and EC keys from JKS, and RSA, EC and Ed25519 keys from JCEKS; convert the keystore with keytool -importkeystore -deststoretype PKCS12 and use a pkcs12 source");
+    // jks-js reads RSA, EC and DSA keys; for others it names the algorithm's OID.
+    const oid = /algorithm (\d+(?:\.\d+)+)/.exec(message)?.[1];
+    const what = oid ? `its key algorithm ${oid}${KEY_ALGORITHMS[oid] ? ` (${KEY_ALGORITHMS[oid]})` : ""} is not one certform reads from a ${ks.type} file` : message;
+    throw new MaterialError("keystore-unsupported", `the private key of ${label} cannot be read: ${what}`, "certform reads RSA and EC keys from JKS, and RSA, EC and Ed25519 keys from JCEKS; convert the keystore with keytool -importkeystore -deststoretype PKCS12 and use a pkcs12 source");
   }
   if (!key) throw wrong();
   return key;
