@@ -33,3 +33,4 @@ export { sniffDer, type MaterialKind } from "./der-sniff.js";
 export { certFields } from "./cert-fields.js";
 export { loadablePublicKey } from "./key-shape.js";
 export { jwkFromCertificate, jwkProblem, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";
+export { decodeKeystore, keystoreAliases, keystoreEntry, keystoreType, openKeystoreKey, type Keystore, type KeystoreEntry, type KeystoreEntryType, type KeystoreType } from "./keystore/keystore.js";

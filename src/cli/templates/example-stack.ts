@@ -49,4 +49,4 @@ certificates:                  # TLS server certificates, chosen by SNI
 alerts: { warnBefore: 30d, criticalBefore: 7d }
 `;
 
-export const GITIGNORE_LINES = ["# certform: local state and key material never belong in git", ".certform/", "*.key", "*-key.pem", "*.key.pem", "*.p12", "*.pfx"];
+export const GITIGNORE_LINES = ["# certform: local state and key material never belong in git", ".certform/", "*.key", "*-key.pem", "*.key.pem", "*.p12", "*.pfx", "*.jks", "*.jceks"];
