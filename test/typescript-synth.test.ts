@@ -24,10 +24,10 @@ type NullResources = Record<string, { triggers: Record<string, string> }>;
 const nullResources = (json: string): NullResources => (JSON.parse(json) as { resource: { null_resource: NullResources } }).resource.null_resource;
 
 describe("certform synth", () => {
-  it("writes cdktf.out/stacks/payments/cdk.tf.json: one null_resource per instance, byte-identical, no absolute path, no key; as `cdktf synth` does", async () => {
+  it("writes cdktf.out/stacks/payments/cdk.tf.json: one null_resource per instance and policy, byte-identical, no absolute path, no key; as `cdktf synth` does", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "certform-synth-"));
     const first = await certform(["synth", EXAMPLE], { cwd });
-    expect(first.stdout).toBe(`Synthesized stack payments: ${OUT} (61 null_resources)\n`);
+    expect(first.stdout).toBe(`Synthesized stack payments: ${OUT} (69 null_resources)\n`);
     expect(first.code).toBe(0);
     const bytes = readFileSync(join(cwd, OUT));
     expect((await certform(["synth", EXAMPLE], { cwd, env: { CERTFORM_TEST_TOKEN: "other", CERTFORM_EXAMPLE_DEV_NODES: "http://127.0.0.1:1" } })).code).toBe(0);
@@ -47,6 +47,8 @@ describe("certform synth", () => {
     const resources = nullResources(text);
     const { state } = await readStack([EXAMPLE], { capture: false, requireGatewayEnv: false });
     const addresses = state!.environments.flatMap((e) => [...e.certificates, ...e.trustedCertificates, ...e.endpoints, ...e.trustAssignments, ...e.jwks].map((i) => i.address));
+    // The example's eight policies: a changed rule shows in `terraform plan` too.
+    addresses.push(...["strong-keys", "short-lived", "enough-left", "prod-hosts", "no-wildcards-in-prod", "no-sha1", "backend-trust", "token-algorithms"].map((n) => `policies.${n}`));
     expect(Object.values(resources).map((r) => r.triggers.address).sort()).toEqual(addresses.sort());
     for (const r of Object.values(resources)) {
       expect(Object.keys(r.triggers).sort()).toEqual(["address", "content_sha256"]);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ensureMaterial } from "../src/quickstart/material.js";
 import { ValidateReportSchema } from "../src/model/validate-report.js";
-import { certform } from "./support/cli.js";
+import { certform, REPO } from "./support/cli.js";
 import { leaf } from "./support/pki.js";
 import { ENVIRONMENTS, HEADER, positionOf, writeStackDir } from "./support/stack.js";
 
@@ -116,5 +116,35 @@ describe("certform init", () => {
     expect(v.code).toBe(0);
     // A second init keeps the user's stack.
     expect((await certform(["init", dir])).stdout).toContain("kept");
+  });
+
+  it("names the stack after DIR (or --name), merges npm scripts into an existing package.json, and writes the CI workflow with --ci", async () => {
+    const root = writeStackDir({});
+    const dir = join(root, "edge gateways");
+    mkdirSync(dir);
+    const existing = '{\n    "name": "infra",\n    "scripts": { "plan": "make plan" },\n    "devDependencies": { "certform": "^0.1.0" }\n}\n';
+    writeFileSync(join(dir, "package.json"), existing);
+    const r = await certform(["init", "edge gateways", "--ci"], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("updated  edge gateways/package.json");
+    expect(r.stdout).toContain("created  edge gateways/.github/workflows/certform.yml");
+    expect(r.stdout).toContain('run: cd "edge gateways" && npm install && npm run validate');
+    expect(readFileSync(join(dir, "stacks", "example.yaml"), "utf8")).toMatch(/^name: edge-gateways +# certform only ever changes/m);
+    const pkg = readFileSync(join(dir, "package.json"), "utf8");
+    // The user's script and indentation stay; only what was missing is added.
+    expect(JSON.parse(pkg)).toEqual({ name: "infra", scripts: { plan: "make plan", validate: "certform validate", apply: "certform apply" }, devDependencies: { certform: "^0.1.0" } });
+    expect(pkg).toContain('\n    "scripts": {');
+    expect(readFileSync(join(dir, ".github", "workflows", "certform.yml"), "utf8")).toBe(readFileSync(join(REPO, "examples", "ci", "certform.yml"), "utf8"));
+
+    const named = await certform(["init", "other", "--name", "payments"], { cwd: root });
+    expect(named.code).toBe(0);
+    expect(readFileSync(join(root, "other", "stacks", "example.yaml"), "utf8")).toMatch(/^name: payments +#/m);
+    expect(JSON.parse(readFileSync(join(root, "other", "package.json"), "utf8"))).toMatchObject({ name: "payments", private: true, scripts: { validate: "certform validate", plan: "certform plan", apply: "certform apply" } });
+    expect((await certform(["validate", join(root, "other", "stacks")])).code).toBe(0);
+
+    const bad = await certform(["init", "third", "--name", "no spaces"], { cwd: root });
+    expect(bad.stderr).toContain('--name "no spaces" is not a stack name');
+    expect(bad.code).toBe(1);
+    expect(existsSync(join(root, "third"))).toBe(false);
   });
 });

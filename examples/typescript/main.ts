@@ -45,6 +45,22 @@ const stack = new CertformStack(app, "payments", {
     internalDomain: `${ENVIRONMENT}.payments.internal`, // the same in every environment
   },
   alerts: { warnBefore: "30d", criticalBefore: "7d" },
+  // The security team's rules, as multi-env's policies.yaml declares them.
+  policies: {
+    "strong-keys": {
+      rule: "keyTypes",
+      allow: ["ec-p256", "ec-p384", "rsa-3072", "rsa-4096"],
+      environments: ["prod"],
+      except: [{ address: "certificates.checkout", reason: "older card terminals speak RSA-2048 only; replaced by Q3" }],
+    },
+    "short-lived": { rule: "maxValidity", max: "398d" },
+    "enough-left": { rule: "minDaysLeftAtDeploy", days: 14, severity: "warning" },
+    "prod-hosts": { rule: "hosts", environments: ["prod"], allow: ["payments.example.com", "*.payments.example.com"] },
+    "no-wildcards-in-prod": { rule: "wildcards", environments: ["prod"], forbidden: true },
+    "no-sha1": { rule: "signatureAlgorithms", forbid: ["sha1", "md5"] },
+    "backend-trust": { rule: "trust", allow: ["corp-root-ca", "ledger-ca", "fraud-scoring"] },
+    "token-algorithms": { rule: "jwks", allow: ["RS256", "ES256"] },
+  },
 });
 
 // Environments: one gateway cluster each.

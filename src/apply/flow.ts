@@ -19,6 +19,8 @@ export interface ApplyUi {
 
 export interface ApplyFlowOptions {
   env?: string[];
+  /** --policy files checked with the stack's own policies. */
+  policy?: string[];
   prune: boolean;
   adopt?: boolean;
   parallelism: number;
@@ -51,7 +53,7 @@ export async function applyFlow(source: { paths: string[] } | { planFile: string
   const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
   const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
   // url: sources are captured now: for a new plan at plan time, for a saved one to check them against it.
-  const read = await readForPlan(paths, { ...(envFilter ? { env: envFilter } : {}), ...(opts.destroy ? { destroy: true } : {}) });
+  const read = await readForPlan(paths, { ...(envFilter ? { env: envFilter } : {}), ...(opts.destroy ? { destroy: true } : {}), ...(opts.policy ? { policy: opts.policy } : {}) });
   if ("failed" in read) return { kind: "failed-plan", failed: read.failed };
   const { state } = read.stack;
   const providers = providersFor(state);

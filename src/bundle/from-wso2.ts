@@ -1,5 +1,5 @@
 import type { X509Certificate } from "node:crypto";
-import { certificatesToPem } from "../x509/index.js";
+import { certificatesToPem, type Keystore } from "../x509/index.js";
 import { emptyModel, ImportError, safeAlias, slug, uniqueName, type ImportModel } from "./import-model.js";
 import { apiOf, certificateOf, entriesOf, first, hostOf, META, parse, type Api, type Files } from "./wso2-files.js";
 
@@ -8,9 +8,10 @@ import { apiOf, certificateOf, entriesOf, first, hostOf, META, parse, type Api, 
 // certificate (alias kept), the endpoint it is for, and the trust between them; every
 // Client-certificates/client_certificates.yaml entry becomes a trusted certificate that clients of that API
 // must chain to: mutual TLS (scope: clients) for the endpoints of the API's URLs, which carry its routes.
-// api.yaml gives the API's name, context and production / sandbox URLs.
+// api.yaml gives the API's name, context and production / sandbox URLs. A truststore given beside the export
+// (the gateway's client-truststore.jks) adds each of its trusted-certificate entries, alias kept.
 
-export function fromWso2(files: Files): ImportModel {
+export function fromWso2(files: Files, truststore?: Keystore): ImportModel {
   const roots = [...new Set([...files.keys()].map((p) => META.exec(p)?.[1]?.replace(/Meta-information\/$/, "")).filter((r): r is string => r !== undefined))].sort();
   const apis = roots.map((r) => apiOf(files, r)).filter((a): a is Api => a !== undefined);
   const model = emptyModel(apis.length === 1 ? slug(apis[0]!.name.toLowerCase(), "wso2-import") : "wso2-import", `a WSO2 apictl export (${apis.map((a) => a.name).join(", ") || "no api.yaml"})`);
@@ -19,7 +20,7 @@ export function fromWso2(files: Files): ImportModel {
   const endpointByUrl = new Map<string, string>();
   const trusted = (alias: string, cert: X509Certificate): string => {
     const known = trustedByAlias.get(alias.toLowerCase());
-    if (known && known.fingerprint !== cert.fingerprint256) throw new ImportError(`alias ${JSON.stringify(alias)} names two different certificates in the export`, "alias-conflict", "rename one of them in the export");
+    if (known && known.fingerprint !== cert.fingerprint256) throw new ImportError(`alias ${JSON.stringify(alias)} names two different certificates in the export${truststore ? ` and the truststore ${truststore.name}` : ""}`, "alias-conflict", "rename one of them in the export or the truststore");
     if (known) return known.name;
     const name = uniqueName(slug(alias, "certificate"), names.trusted);
     const kept = safeAlias(alias);
@@ -76,6 +77,13 @@ export function fromWso2(files: Files): ImportModel {
       }
       if (added.length > 0) model.notes.push(`${added.join(", ")}: mutual TLS for API ${apiName}'s routes only, as in WSO2; every host asks clients for a certificate unless you list hosts:`);
     }
+  }
+  for (const entry of truststore?.entries ?? []) {
+    if (entry.type === "trustedCertificate") trusted(entry.alias, entry.chain[0]!);
+    else model.notes.push(`alias ${JSON.stringify(entry.alias)} of truststore ${truststore!.name} is a private-key entry: left out (a truststore's trusted-certificate entries become trusted certificates)`);
+  }
+  if (truststore && truststore.entries.some((e) => e.type === "trustedCertificate")) {
+    model.notes.push(`the trusted certificates of truststore ${truststore.name} are declared but assigned to nothing; WSO2 trusts them for every backend: add trustAssignments with scope: environment for those you keep`);
   }
   if (model.trusted.length === 0) throw new ImportError("the WSO2 export holds no endpoint or client certificates", "empty-import", "export the API with its certificates (apictl export api)");
   return model;

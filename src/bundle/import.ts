@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { NAME_PATTERN } from "../model/index.js";
-import { decodeCertificates, decodePrivateKey } from "../x509/index.js";
+import { readFileSync, statSync } from "node:fs";
+import { decodeCertificates, decodeKeystore, decodePrivateKey, MaterialError, type Keystore } from "../x509/index.js";
 import { fromApinizer, apinizerFiles } from "./from-apinizer.js";
 import { fromCertform } from "./from-certform.js";
 import { fromWso2 } from "./from-wso2.js";
@@ -24,6 +25,8 @@ export interface ImportRequest {
   version: string;
   /** CERTFORM_BUNDLE_PASSPHRASE, when set: encrypted keys are checked against their certificates. */
   passphrase?: string;
+  /** --truststore FILE with the passphrase from --passphrase-env: a WSO2 gateway's truststore (JKS or JCEKS). */
+  truststore?: { file: string; passphrase: string };
   limits?: ReadLimits;
 }
 
@@ -51,8 +54,10 @@ export function importBundle(req: ImportRequest): ImportResult {
   }
   checkOutputDir(req.outDir);
   const opened = openInput(req.input, req.limits ?? DEFAULT_LIMITS, req.from);
+  if (req.truststore && opened.format !== "wso2-apictl") throw new ImportError(`--truststore goes with a WSO2 apictl export, and ${req.input} is a ${opened.format === "certform" ? "certform bundle" : "Apinizer export"}`, "usage", "leave --truststore out, or import the WSO2 export it belongs to");
+  const truststore = req.truststore ? readTruststore(req.truststore, req.limits ?? DEFAULT_LIMITS) : undefined;
   const sourceEnvironment = chooseEnvironment(opened, req);
-  const model = toModel(opened, sourceEnvironment, req.mappings.map(([from]) => from));
+  const model = toModel(opened, sourceEnvironment, req.mappings.map(([from]) => from), truststore);
   if (req.passphrase) checkKeys(model, req.passphrase);
   else if (model.certificates.some((c) => c.key?.kind === "encrypted" || c.generate?.issuerKey?.kind === "encrypted")) model.notes.push("CERTFORM_BUNDLE_PASSPHRASE is not set: the encrypted keys were not checked; set it before plan or apply");
   const stackName = req.name ?? model.stackName;
@@ -111,12 +116,25 @@ function chooseEnvironment(opened: OpenedInput, req: ImportRequest): string | un
   );
 }
 
-function toModel(opened: OpenedInput, environment: string | undefined, known: string[]): ImportModel {
+/** The truststore's entries, its integrity checked with the passphrase; any problem refuses the import. */
+function readTruststore(ts: { file: string; passphrase: string }, limits: ReadLimits): Keystore {
+  const st = statSync(ts.file, { throwIfNoEntry: false });
+  if (!st || !st.isFile()) throw new ImportError(`--truststore ${ts.file} ${st ? "is not a file" : "does not exist"}`, "not-found", "give the path of the truststore (client-truststore.jks)");
+  if (st.size > limits.maxInputBytes) throw new ImportError(`--truststore ${ts.file} is larger than ${Math.round(limits.maxInputBytes / 1024 / 1024)} MiB`, "oversize", "give the truststore file itself");
+  try {
+    return decodeKeystore(readFileSync(ts.file), ts.file, ts.passphrase);
+  } catch (err) {
+    if (err instanceof MaterialError) throw new ImportError(err.message, err.code, err.code === "keystore-passphrase-required" ? "set the passphrase in a variable and name it with --passphrase-env VAR" : err.hint);
+    throw err;
+  }
+}
+
+function toModel(opened: OpenedInput, environment: string | undefined, known: string[], truststore?: Keystore): ImportModel {
   if (opened.format === "certform") {
     const bundle = opened.bundles.find((b) => b.manifest.source.environment === environment) ?? opened.bundles[0]!;
     return fromCertform(bundle.manifest, bundle.files);
   }
-  if (opened.format === "wso2-apictl") return fromWso2(opened.files);
+  if (opened.format === "wso2-apictl") return fromWso2(opened.files, truststore);
   return fromApinizer(opened.files, environment, known);
 }
 

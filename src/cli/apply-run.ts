@@ -6,10 +6,10 @@ import { APPLY_INTERRUPTED_TEXT, applyProgressText, renderApplyCancelledText, re
 import { renderPlanText } from "../render/plan-text.js";
 import { confirmOnTerminal } from "./confirm.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { colorsFor, writeJson, type CommonOptions } from "./options.js";
+import { colorsFor, writeJson, type CommonOptions, type PolicyOptions } from "./options.js";
 import { CERTFORM_VERSION } from "./version.js";
 
-export interface ApplyOptions extends CommonOptions {
+export interface ApplyOptions extends CommonOptions, PolicyOptions {
   autoApprove?: boolean;
   parallelism: string;
   verify: boolean;
@@ -46,7 +46,7 @@ export async function runApply(target: { paths: string[] } | { planFile: string 
   try {
     outcome = await applyFlow(
       target,
-      { prune: opts.prune, parallelism, verify: opts.verify, version: CERTFORM_VERSION, command, destroy: command === "destroy", onLocked: (r) => (release = r), ...(opts.env ? { env: opts.env } : {}), ...(opts.adopt ? { adopt: true } : {}), ...(opts.renew !== undefined ? { renew: opts.renew } : {}) },
+      { prune: opts.prune, parallelism, verify: opts.verify, version: CERTFORM_VERSION, command, destroy: command === "destroy", onLocked: (r) => (release = r), ...(opts.env ? { env: opts.env } : {}), ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.adopt ? { adopt: true } : {}), ...(opts.renew !== undefined ? { renew: opts.renew } : {}) },
       {
         approve: async (plan) => {
           say(renderPlanText(plan, c));

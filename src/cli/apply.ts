@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { planFileText } from "../plan/plan-file-text.js";
 import type { ApplyOptions } from "./apply-run.js";
 import type { ExitCode } from "./exit-codes.js";
-import { addCommonOptions, stackPaths } from "./options.js";
+import { addCommonOptions, addPolicyOption, stackPaths } from "./options.js";
 
 /** A single file argument that holds a saved plan (told by its content, whatever its name); anything else is stack paths. */
 function isPlanFile(paths: string[]): boolean {
@@ -26,7 +26,7 @@ export function registerApply(program: Command, setExit: (code: ExitCode) => voi
     .option("--no-verify", "skip the TLS verification after each environment")
     .option("--no-prune", "leave owned objects that are no longer declared")
     .option("--adopt", "take over objects of the same name that no stack owns");
-  addCommonOptions(apply).action(async (paths: string[], opts: ApplyOptions) => {
+  addCommonOptions(addPolicyOption(apply)).action(async (paths: string[], opts: ApplyOptions) => {
     const { runApply } = await import("./apply-run.js");
     setExit(await runApply(isPlanFile(paths) ? { planFile: paths[0]! } : { paths: stackPaths(paths) }, opts, "apply"));
   });
@@ -50,7 +50,7 @@ export function registerApply(program: Command, setExit: (code: ExitCode) => voi
     .option("--auto-approve", "renew without asking")
     .option("--parallelism <n>", "how many nodes are written at once", "10")
     .option("--no-verify", "skip the TLS verification after each environment");
-  addCommonOptions(renew).action(async (address: string, paths: string[], opts: ApplyOptions) => {
+  addCommonOptions(addPolicyOption(renew)).action(async (address: string, paths: string[], opts: ApplyOptions) => {
     const { runApply } = await import("./apply-run.js");
     setExit(await runApply({ paths: stackPaths(paths) }, { ...opts, prune: true, renew: address }, "renew"));
   });

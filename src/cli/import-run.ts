@@ -19,6 +19,8 @@ export interface ImportOptions {
   apply?: boolean;
   autoApprove?: boolean;
   parallelism?: string;
+  truststore?: string;
+  passphraseEnv?: string;
   format: "text" | "json";
   color?: boolean;
 }
@@ -41,10 +43,18 @@ export async function runImport(bundle: string, opts: ImportOptions): Promise<Ex
   }
   const nodes = opts.node ?? [];
   if (opts.apply && nodes.length === 0) return refuse("usage", "--apply needs the target's nodes", "add --node URL for every node of the target environment");
+  if (opts.passphraseEnv !== undefined && opts.truststore === undefined) return refuse("usage", "--passphrase-env is the truststore's passphrase, and no --truststore is given", "add --truststore FILE, or leave --passphrase-env out");
+  let truststore: { file: string; passphrase: string } | undefined;
+  if (opts.truststore !== undefined) {
+    if (opts.passphraseEnv === undefined) return refuse("usage", "--truststore needs the truststore's passphrase", "put it in an environment variable and name it with --passphrase-env VAR (never as an argument)");
+    const value = process.env[opts.passphraseEnv];
+    if (!value) return refuse("passphrase-env-unset", `--passphrase-env names ${opts.passphraseEnv}, which is not set`, "set that variable to the truststore's passphrase before running import");
+    truststore = { file: opts.truststore, passphrase: value };
+  }
   let result: ImportResult;
   try {
     const passphrase = process.env[PASSPHRASE_VARIABLE];
-    result = importBundle({ input: bundle, environment: opts.env, outDir: opts.out, mappings, nodes, gatewayType: opts.gatewayType, version: CERTFORM_VERSION, ...(opts.name ? { name: opts.name } : {}), ...(opts.from ? { from: opts.from } : {}), ...(passphrase ? { passphrase } : {}) });
+    result = importBundle({ input: bundle, environment: opts.env, outDir: opts.out, mappings, nodes, gatewayType: opts.gatewayType, version: CERTFORM_VERSION, ...(opts.name ? { name: opts.name } : {}), ...(opts.from ? { from: opts.from } : {}), ...(passphrase ? { passphrase } : {}), ...(truststore ? { truststore } : {}) });
   } catch (err) {
     if (err instanceof UnsafeBundleError) return refuse(err.code, err.message.replace(/; nothing was written$/, ""), err.code === "checksum-mismatch" ? "get the bundle again from its source; never import a bundle that was changed" : "this input is unsafe to unpack; get it again from its source");
     if (err instanceof ImportError) return refuse(err.code, err.message, err.hint);

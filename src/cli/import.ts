@@ -16,6 +16,8 @@ export function registerImport(program: Command, setExit: (code: ExitCode) => vo
     .addOption(new Option("--gateway-type <type>", "the target's gateway type").choices(["embedded", "haproxy"]).default("embedded"))
     .option("--name <stack>", "the stack's name (default: the bundle's)")
     .addOption(new Option("--from <format>", "the input's format (default: told from its content)").choices(["certform", "wso2-apictl", "apinizer"]))
+    .option("--truststore <file>", "with a WSO2 export: the gateway's truststore (JKS or JCEKS, e.g. client-truststore.jks); each trusted-certificate entry becomes a trusted certificate")
+    .option("--passphrase-env <var>", "environment variable holding the --truststore passphrase (never pass it as an argument)")
     .option("--apply", "plan and apply the imported stack right away (asks first)")
     .option("--auto-approve", "with --apply: apply without asking")
     .option("--parallelism <n>", "with --apply: how many nodes are written at once", "10")

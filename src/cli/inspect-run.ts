@@ -1,17 +1,19 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { ChainEntry, InspectError, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
+import type { ChainEntry, InspectError, InspectSuccess, KeyInfoReport, KeystoreEntryReport } from "../model/inspect-report.js";
 import { quoteValue } from "../model/redact.js";
 import { renderInspectText } from "../render/inspect-text.js";
 import {
   MaterialError,
   captureChain,
   decodeCertificates,
+  decodeKeystore,
   decodePkcs12,
   decodePrivateKey,
   describeCertificate,
   describeChain,
   describeKey,
+  keystoreType,
   matchesKey,
   sniffDer,
   type CertificateInfo,
@@ -49,6 +51,7 @@ export async function inspectTarget(target: string, opts: Pick<InspectOptions, "
     return { format_version: "1", kind: "url", source: target, ...certificatesPart(chain, now) };
   }
   const data = await readTarget(target);
+  if (keystoreType(data)) return inspectKeystore(data, target, passphrase, now);
 
   if (sniffDer(data) === "pkcs12") {
     const p12 = openPkcs12(data, passphrase);
@@ -70,6 +73,14 @@ export async function inspectTarget(target: string, opts: Pick<InspectOptions, "
     throw err;
   }
   return { format_version: "1", kind: "certificate", source: target, ...certificatesPart(certs, now, keyNextTo(data, passphrase)) };
+}
+
+/** A keystore's entries, described by their certificates; keys stay closed. Without a passphrase, unchecked. */
+function inspectKeystore(data: Buffer, target: string, passphrase: string | undefined, now: Date): InspectSuccess {
+  const ks = decodeKeystore(data, target === STDIN_TARGET ? "(standard input)" : target, passphrase, { unverified: true });
+  if (passphrase === undefined) process.stderr.write("warning: no --passphrase-env given: the keystore's integrity was not checked\n");
+  const entries = ks.entries.map((e): KeystoreEntryReport => ({ alias: e.alias, type: e.type, created: e.created.toISOString(), chainLength: e.chain.length, ...describeCertificate(e.chain[0]!, now) }));
+  return { format_version: "1", kind: "keystore", source: target, keystoreType: ks.type, integrityChecked: passphrase !== undefined, entries };
 }
 
 function readPassphrase(variable: string | undefined): string | undefined {

@@ -18,6 +18,16 @@ export function addCommonOptions(cmd: Command, formats: Format[] = ["text", "jso
     .option("--env <name>", "limit to this environment (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
 }
 
+export interface PolicyOptions {
+  /** --policy FILE (repeatable): shared policies, checked with the stack's own. */
+  policy?: string[];
+}
+
+/** --policy FILE, on the commands that read a stack to deploy or check it. */
+export function addPolicyOption(cmd: Command): Command {
+  return cmd.option("--policy <file>", "check the stack against the policies: in this YAML file too (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+}
+
 export function colorsFor(opts: { color?: boolean }, stream: NodeJS.WriteStream = process.stdout): Palette {
   const enabled = opts.color !== false && !process.env.NO_COLOR && stream.isTTY === true;
   return palette(enabled);

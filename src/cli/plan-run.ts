@@ -5,10 +5,10 @@ import { renderPlanJson } from "../render/plan-json.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderPlanSavedText, renderPlanText } from "../render/plan-text.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { colorsFor, writeJson, type CommonOptions } from "./options.js";
+import { colorsFor, writeJson, type CommonOptions, type PolicyOptions } from "./options.js";
 import { CERTFORM_VERSION } from "./version.js";
 
-export interface PlanOptions extends CommonOptions {
+export interface PlanOptions extends CommonOptions, PolicyOptions {
   out?: string;
   detailedExitcode?: boolean;
   prune: boolean;

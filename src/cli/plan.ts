@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ExitCode } from "./exit-codes.js";
-import { addCommonOptions, stackPaths } from "./options.js";
+import { addCommonOptions, addPolicyOption, stackPaths } from "./options.js";
 import type { PlanOptions } from "./plan-run.js";
 
 export function registerPlan(program: Command, setExit: (code: ExitCode) => void): void {
@@ -12,7 +12,7 @@ export function registerPlan(program: Command, setExit: (code: ExitCode) => void
     .option("--detailed-exitcode", "exit 0 without changes, 2 with changes, 1 on error")
     .option("--no-prune", "leave owned objects that are no longer declared")
     .option("--adopt", "take over objects of the same name that no stack owns (like terraform import)");
-  addCommonOptions(cmd, ["text", "json", "markdown"]).action(async (paths: string[], opts: PlanOptions) => {
+  addCommonOptions(addPolicyOption(cmd), ["text", "json", "markdown"]).action(async (paths: string[], opts: PlanOptions) => {
     // Loaded on use: the other commands do not pay for providers and renderers at start-up.
     const { runPlan } = await import("./plan-run.js");
     setExit(await runPlan(stackPaths(paths), opts));

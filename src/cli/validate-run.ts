@@ -4,9 +4,9 @@ import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
 import { renderValidateText } from "../render/validate-text.js";
 import { readStack } from "../stack/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { colorsFor, stackPaths, writeJson, type CommonOptions } from "./options.js";
+import { colorsFor, stackPaths, writeJson, type CommonOptions, type PolicyOptions } from "./options.js";
 
-export interface ValidateOptions extends CommonOptions {
+export interface ValidateOptions extends CommonOptions, PolicyOptions {
   capture: boolean;
 }
 
@@ -15,6 +15,7 @@ export async function runValidate(paths: string[], opts: ValidateOptions): Promi
       requireGatewayEnv: false,
       capture: opts.capture,
       ...(opts.env ? { environments: opts.env } : {}),
+      ...(opts.policy ? { policyFiles: opts.policy } : {}),
     });
     const errors = result.diagnostics.filter((d) => d.severity === "error");
     const warnings = result.diagnostics.filter((d) => d.severity === "warning");
@@ -24,6 +25,7 @@ export async function runValidate(paths: string[], opts: ValidateOptions): Promi
       const report: ValidateReport = { format_version: "1", valid: errors.length === 0, errors: errors.map(strip), warnings: warnings.map(strip) };
       if (result.loaded) report.stack = result.loaded.name;
       if (result.state) report.environments = result.state.environments.map((e) => e.name);
+      if (result.state?.policyExceptions) report.policy_exceptions = result.state.policyExceptions;
       writeJson(report);
     } else if (opts.format === "markdown") {
       const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import type { AlertsSchema, VariableSchema } from "../model/index.js";
+import type { AlertsSchema, PolicySchema, VariableSchema } from "../model/index.js";
 import { DECLARATION, currentSession, type Declaration } from "../stack/typescript/brand.js";
 import { captureSite } from "../stack/typescript/site.js";
 import { CdktfApp, TerraformStack, type AppConfig } from "./cdktf.js";
@@ -12,6 +12,8 @@ export interface CertformStackProps {
   variables?: Readonly<Record<string, Input<typeof VariableSchema>>>;
   /** Expiry alert windows. */
   alerts?: Input<typeof AlertsSchema>;
+  /** Named policy rules the stack must follow (docs/stack-format.md, "Policies"), checked at validate and plan. */
+  policies?: Readonly<Record<string, Input<typeof PolicySchema>>>;
   /**
    * The directory that relative file sources (`{ file: … }`, `{ pkcs12: … }`) start from; default: the
    * directory of the .ts file that creates this stack.

@@ -11,3 +11,4 @@ export * from "./control-chars.js";
 export * from "./order.js";
 export * from "./labels.js";
 export * from "./alerts.js";
+export * from "./policies.js";

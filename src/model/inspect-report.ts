@@ -69,11 +69,32 @@ export const InspectKeyReportSchema = z
   })
   .describe("A private key file, described by type and public-key fingerprint only.");
 
+export const KeystoreEntryReportSchema = CertificateInfoSchema.extend({
+  alias: z.string(),
+  type: z.enum(["privateKey", "trustedCertificate"]).describe("privateKey: a key with its certificate chain; trustedCertificate: one certificate."),
+  created: z.string().describe("When the entry was added to the keystore, ISO 8601, UTC."),
+  chainLength: z.number().int().min(1).describe("Certificates in the entry: the chain of a private-key entry, 1 for a trusted certificate."),
+})
+  .describe("One entry; the certificate fields describe its certificate (a private-key entry's leaf). Keys are never opened.")
+  .meta({ id: "KeystoreEntry" });
+
+export const InspectKeystoreReportSchema = z
+  .object({
+    format_version: z.literal("1"),
+    kind: z.literal("keystore"),
+    source: z.string(),
+    keystoreType: z.enum(["JKS", "JCEKS"]),
+    integrityChecked: z.boolean().describe("false when no passphrase was given (--passphrase-env): the entries were listed without checking the keystore's integrity."),
+    entries: z.array(KeystoreEntryReportSchema),
+  })
+  .describe("A Java keystore (JKS or JCEKS): its entries, in the keystore's order.");
+
 export const InspectSuccessSchema = z.discriminatedUnion("kind", [
   InspectCertificateReportSchema,
   InspectUrlReportSchema,
   InspectPkcs12ReportSchema,
   InspectKeyReportSchema,
+  InspectKeystoreReportSchema,
 ]);
 
 export const InspectErrorSchema = z
@@ -87,6 +108,7 @@ export const InspectReportSchema = z.union([InspectSuccessSchema, InspectErrorSc
 
 export type KeyInfoReport = z.infer<typeof KeyInfoSchema>;
 export type ChainEntry = z.infer<typeof ChainEntrySchema>;
+export type KeystoreEntryReport = z.infer<typeof KeystoreEntryReportSchema>;
 export type InspectSuccess = z.infer<typeof InspectSuccessSchema>;
 export type InspectError = z.infer<typeof InspectErrorSchema>;
 export type InspectReport = z.infer<typeof InspectReportSchema>;

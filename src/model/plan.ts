@@ -89,6 +89,17 @@ export type PlannedOperationValue = z.infer<typeof PlannedOperation>;
 
 export const Warning = z.object({ address: z.string().nullable(), code: z.string(), message: z.string() }).meta({ id: "PlanWarning" });
 
+export const PolicyException = z
+  .object({
+    policy: z.string().describe("The policy's name."),
+    rule: z.string().describe("Its rule, e.g. keyTypes."),
+    address: z.string().describe("The instance the finding is about, e.g. certificates.legacy[prod]."),
+    reason: z.string().describe("The except entry's reason."),
+    finding: z.string().describe("What the rule found, which the exception lets pass."),
+  })
+  .meta({ id: "PolicyException" });
+export type PolicyExceptionValue = z.infer<typeof PolicyException>;
+
 export const PlanSchema = z
   .object({
     format_version: z.literal("1"),
@@ -107,6 +118,7 @@ export const PlanSchema = z
     ),
     resource_changes: z.array(ResourceChange),
     warnings: z.array(Warning),
+    policy_exceptions: z.array(PolicyException).optional().describe("Policy findings let pass by an except entry, with its reason; absent when there are none."),
     sources: z.array(z.object({ address: z.string(), field: z.string(), fingerprint: z.string() })).describe("What apply re-reads and checks: a changed source makes the plan stale."),
     stack_paths: z.array(z.string()).describe("The stack files or directories the plan was made from."),
   })

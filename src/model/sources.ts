@@ -12,8 +12,22 @@ const Passphrase = TemplateString.describe(
   "Passphrase, normally ${env:VAR}: a passphrase written in the stack is a secret in version control.",
 );
 
+/** A keystore passphrase: text (normally ${env:VAR}) or the name of the variable that holds it. */
+const KeystorePassphrase = z
+  .union([
+    Passphrase,
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name").describe("Environment variable holding the passphrase.") }),
+  ])
+  .meta({ id: "KeystorePassphrase", description: "The passphrase, as ${env:VAR} or { env: VAR }: a passphrase written in the stack is a secret in version control." });
+export type KeystorePassphrase = z.output<typeof KeystorePassphrase>;
+
 export const FileSource = z
-  .strictObject({ file: TemplateString.describe("Path to a PEM (one or more blocks) or DER file, relative to the stack file.") })
+  .strictObject({
+    file: TemplateString.describe("Path to a PEM (one or more blocks) or DER file, or a JKS/JCEKS keystore (told apart by content), relative to the stack file."),
+    alias: z.string().min(1).optional().describe("Keystore only: the alias of the entry to read; may be left out when the keystore holds one entry."),
+    passphrase: KeystorePassphrase.optional().describe("Keystore only: the keystore's passphrase (store password), which checks its integrity."),
+    keyPassphrase: KeystorePassphrase.optional().describe("Keystore only: the private-key entry's key password, when it differs from the keystore's passphrase."),
+  })
   .meta({ title: "file" });
 
 export const PemSource = z
@@ -48,7 +62,7 @@ export const UrlSource = z
 
 export const CertificateSourceSchema = z
   .union([FileSource, PemSource, Base64Source, Pkcs12Source, UrlSource])
-  .meta({ id: "CertificateSource", description: "Where the certificate comes from: exactly one of file, pem, base64, pkcs12, url." });
+  .meta({ id: "CertificateSource", description: "Where the certificate comes from: exactly one of file (PEM, DER, or a JKS/JCEKS keystore entry), pem, base64, pkcs12, url." });
 export type CertificateSource = z.output<typeof CertificateSourceSchema>;
 
 export const KeySourceSchema = z

@@ -3,6 +3,7 @@ import { NameSchema } from "./names.js";
 import { DurationSchema } from "./duration.js";
 import { EnvironmentSchema } from "./environment.js";
 import { RESOURCE_SCHEMAS } from "./resources.js";
+import { PoliciesSchema } from "./policies.js";
 
 export const VariableSchema = z.union([
   z.string().describe("The value in every environment."),
@@ -39,6 +40,7 @@ export const StackFileSchema = z
     trustAssignments: resources(RESOURCE_SCHEMAS.trustAssignments).describe("Who trusts what."),
     jwks: resources(RESOURCE_SCHEMAS.jwks).describe("JWKs derived from certificates."),
     alerts: AlertsSchema.optional(),
+    policies: PoliciesSchema.optional(),
   })
   .meta({
     title: "certform stack",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PolicyException } from "./plan.js";
 
 const DiagnosticSchema = z
   .object({
@@ -22,6 +23,7 @@ export const ValidateReportSchema = z
     environments: z.array(z.string()).optional(),
     errors: z.array(DiagnosticSchema),
     warnings: z.array(DiagnosticSchema),
+    policy_exceptions: z.array(PolicyException).optional().describe("Policy findings let pass by an except entry, with its reason; absent when there are none."),
   })
   .meta({ title: "certform validate report" });
 export type ValidateReport = z.infer<typeof ValidateReportSchema>;

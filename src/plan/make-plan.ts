@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../model/index.js";
-import type { Plan } from "../model/plan.js";
+import type { Plan, PolicyExceptionValue } from "../model/plan.js";
 import { withProviders } from "../providers/for-environment.js";
 import type { Provider } from "../providers/provider.js";
 import type { PlanProblem } from "./diff-node.js";
@@ -13,6 +13,8 @@ import { readForPlan, type StackRead } from "./stack-read.js";
 export interface PlanFailure {
   diagnostics: Diagnostic[];
   problems: PlanProblem[];
+  /** Policy findings an except entry let pass: shown beside the errors, for the reviewer. */
+  policyExceptions?: PolicyExceptionValue[];
 }
 
 export interface MakePlanOptions {
@@ -40,9 +42,11 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
   };
   const { live, problems: readProblems } = providers ? await read(providers) : await withProviders(stack.state, read);
   if (readProblems.length > 0) return { failed: { diagnostics: [], problems: readProblems } };
-  // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion.
+  // destroy: the same stack with nothing declared, so that everything it owns is planned for deletion (and
+  // no policy exception is in use).
+  const { policyExceptions: _unused, ...declaredNothing } = stack.state;
   const state = opts.destroy
-    ? { ...stack.state, environments: stack.state.environments.map((e) => ({ ...e, certificates: [], trustedCertificates: [], endpoints: [], trustAssignments: [], jwks: [] })) }
+    ? { ...declaredNothing, environments: stack.state.environments.map((e) => ({ ...e, certificates: [], trustedCertificates: [], endpoints: [], trustAssignments: [], jwks: [] })) }
     : stack.state;
   const input: PlanInput = {
     state,
@@ -67,8 +71,8 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
 }
 
 /** `plan PATH…`: reads the stack once and plans it. */
-export async function planPaths(paths: string[], opts: MakePlanOptions & { env?: string[] }): Promise<{ plan: Plan } | { failed: PlanFailure }> {
-  const read = await readForPlan(paths, opts.env ? { env: opts.env } : {});
+export async function planPaths(paths: string[], opts: MakePlanOptions & { env?: string[]; policy?: string[] }): Promise<{ plan: Plan } | { failed: PlanFailure }> {
+  const read = await readForPlan(paths, { ...(opts.env ? { env: opts.env } : {}), ...(opts.policy ? { policy: opts.policy } : {}) });
   if ("failed" in read) return read;
   return makePlan(read.stack, opts);
 }

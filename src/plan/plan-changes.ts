@@ -85,6 +85,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     environments,
     resource_changes: changes,
     warnings,
+    ...(state.policyExceptions?.length ? { policy_exceptions: state.policyExceptions } : {}),
     sources,
     stack_paths: input.stackPaths,
   };

@@ -13,8 +13,8 @@ export interface StackRead {
   warnings: Diagnostic[];
 }
 
-// Findings about a certificate's validity window: they stop a plan that would serve it, never one that
-// removes it.
+// Findings about a certificate's validity window, and policy findings: they stop a plan that would serve it,
+// never one that removes it.
 const VALIDITY_CODES: ReadonlySet<string> = new Set(["expired", "expiring", "not-yet-valid"]);
 
 /**
@@ -22,9 +22,13 @@ const VALIDITY_CODES: ReadonlySet<string> = new Set(["expired", "expiring", "not
  * settings set. An error anywhere is no plan, except, for `destroy`, an expired or expiring certificate:
  * removing it is the point.
  */
-export async function readForPlan(paths: string[], opts: { env?: string[]; destroy?: boolean } = {}): Promise<{ stack: StackRead } | { failed: PlanFailure }> {
-  const read = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}) });
-  const diagnostics = opts.destroy ? read.diagnostics.map((d) => (d.severity === "error" && VALIDITY_CODES.has(d.code) ? { ...d, severity: "warning" as const } : d)) : read.diagnostics;
-  if (!read.state || diagnostics.some((d) => d.severity === "error")) return { failed: { diagnostics, problems: [] } };
+export async function readForPlan(paths: string[], opts: { env?: string[]; destroy?: boolean; policy?: string[] } = {}): Promise<{ stack: StackRead } | { failed: PlanFailure }> {
+  const read = await readStack(paths, { requireGatewayEnv: true, ...(opts.env ? { environments: opts.env } : {}), ...(opts.policy ? { policyFiles: opts.policy } : {}) });
+  const removable = (code: string) => VALIDITY_CODES.has(code) || code.startsWith("policy-");
+  const diagnostics = opts.destroy ? read.diagnostics.map((d) => (d.severity === "error" && removable(d.code) ? { ...d, severity: "warning" as const } : d)) : read.diagnostics;
+  if (!read.state || diagnostics.some((d) => d.severity === "error")) {
+    const policyExceptions = opts.destroy ? undefined : read.state?.policyExceptions;
+    return { failed: { diagnostics, problems: [], ...(policyExceptions ? { policyExceptions } : {}) } };
+  }
   return { stack: { paths, environments: opts.env ?? null, state: read.state, warnings: diagnostics.filter((d) => d.severity === "warning") } };
 }

@@ -1,4 +1,5 @@
 import type { ChainEntry, InspectSuccess, KeyInfoReport } from "../model/inspect-report.js";
+import { textTable } from "./text-table.js";
 import { escapeControl } from "../model/control-chars.js";
 import type { Palette } from "./palette.js";
 
@@ -55,6 +56,7 @@ export function renderInspectText(report: InspectSuccess, c: Palette): string {
   if (report.kind === "key") {
     return `${c.bold("Private key")} ${source}\n  ${"Type".padEnd(11)} ${keyLine(report.key)}\n`;
   }
+  if (report.kind === "keystore") return renderKeystore(report, source, c);
   const parts = report.chain.map((entry) => renderCertificate(entry, report.chain.length, c));
   if (report.key) {
     const matches = report.key.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf");
@@ -64,4 +66,21 @@ export function renderInspectText(report: InspectSuccess, c: Palette): string {
   const what = report.kind === "url" ? "presented by" : report.kind === "pkcs12" ? "in PKCS#12" : "in";
   const header = `${report.chain.length} certificate${report.chain.length === 1 ? "" : "s"} ${what} ${source}\n\n`;
   return header + parts.join("\n");
+}
+
+/** A keystore: one row per entry (alias, type, subject, notAfter, status); keys are never opened. */
+function renderKeystore(report: Extract<InspectSuccess, { kind: "keystore" }>, source: string, c: Palette): string {
+  const n = report.entries.length;
+  const checked = report.integrityChecked ? "integrity checked" : c.yellow("integrity NOT checked: give --passphrase-env VAR");
+  const header = `${c.bold(`${report.keystoreType} keystore`)} ${source}: ${n} entr${n === 1 ? "y" : "ies"} (${checked})\n`;
+  if (n === 0) return header;
+  const rows = report.entries.map((e) => [
+    e.alias,
+    e.type === "privateKey" ? `private key (chain of ${e.chainLength})` : "trusted certificate",
+    e.subject,
+    e.notAfter,
+    e.status === "Active" ? `${e.daysLeft} day${e.daysLeft === 1 ? "" : "s"} left` : e.status,
+  ]);
+  const style = (i: number, line: string) => (report.entries[i]!.status === "Active" ? line : c.red(line));
+  return `${header}\n${textTable(["Alias", "Type", "Subject", "Not after", "Status"], rows, style)}`;
 }

@@ -1,4 +1,4 @@
-import { changeCount, type Plan } from "../model/plan.js";
+import { changeCount, type Plan, type PolicyExceptionValue } from "../model/plan.js";
 import { code, html, num, text } from "./markdown-escape.js";
 import { CHANGE_ACTIONS, countsPhrase, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeView, type Counts, type EnvironmentView, type Row } from "./plan-view.js";
 
@@ -40,6 +40,14 @@ function warningsSection(plan: Plan, limit: number): string {
   const items = plan.warnings.slice(0, limit).map((w) => `- ${code(w.code)}${w.address ? ` ${code(w.address)}` : ""}: ${text(w.message)}`);
   if (n > limit) items.push(`- … and ${num(n - limit)} more warnings; run \`certform plan\` locally for all`);
   return `#### ⚠️ ${num(n)} warning${n === 1 ? "" : "s"}\n\n${items.join("\n")}\n\n`;
+}
+
+// Never shortened: a reviewer approves the exceptions along with the changes.
+export function renderPolicyExceptionsMarkdown(exceptions: readonly PolicyExceptionValue[] | undefined): string {
+  const list = exceptions ?? [];
+  if (list.length === 0) return "";
+  const items = list.map((e) => `- ${code(e.address)}: policy ${code(e.policy)} (${code(e.rule)}) excepted, **reason:** ${text(e.reason)}  \n  finding: ${text(e.finding)}`);
+  return `#### Policy exceptions (${num(list.length)})\n\n${items.join("\n")}\n\n`;
 }
 
 const inCell = (s: string): string => code(s, "cell");
@@ -90,6 +98,7 @@ function compose(plan: Plan, envs: readonly EnvironmentView[], limits: Limits | 
     parts.push(`> This plan (${num(changes)} changes) is too large for a comment: ${each}. Run \`certform plan\` locally for all the details.\n\n`);
   }
   parts.push(warningsSection(plan, limits?.warnings ?? Infinity));
+  parts.push(renderPolicyExceptionsMarkdown(plan.policy_exceptions));
   parts.push(envs.slice(0, environments).map((e) => environmentSection(e, limits)).join("\n"));
   if (envs.length > environments) parts.push(`\n… and ${num(envs.length - environments)} more environments; run \`certform plan\` locally for all\n`);
   return parts.join("");

@@ -1,6 +1,7 @@
 import type { Plan } from "../model/plan.js";
 import { problemLabel } from "./diagnostic-line.js";
 import type { Palette } from "./palette.js";
+import { renderPolicyExceptionsText } from "./policy-exceptions-text.js";
 import { CHANGE_ACTIONS, countsPhrase, PENDING, plain, planView, shortFingerprint, summaryLine, SYMBOL, type ChangeAction, type ChangeView, type Mark, type Row } from "./plan-view.js";
 
 const LEGEND: Record<ChangeAction, string> = { create: "create", update: "update in place", replace: "replace (create before destroy)", delete: "delete" };
@@ -57,6 +58,7 @@ export function renderPlanText(plan: Plan, c: Palette): string {
     const lines = plan.warnings.map((w) => `  ${problemLabel({ severity: "warning", code: plain(w.code) }, c)} ${w.address ? `${plain(w.address)}: ` : ""}${plain(w.message)}\n`);
     parts.push(`\n${c.yellow("Warnings:")}\n${lines.join("")}`);
   }
+  if (plan.policy_exceptions?.length) parts.push(`\n${renderPolicyExceptionsText(plan.policy_exceptions, c)}`);
   parts.push(`\n${summaryLine(plan.summary)}\n`);
   return parts.join("");
 }

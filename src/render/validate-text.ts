@@ -2,6 +2,7 @@ import type { Diagnostic } from "../model/index.js";
 import type { DesiredState } from "../stack/index.js";
 import { renderDiagnosticsText } from "./diagnostics-text.js";
 import type { Palette } from "./palette.js";
+import { renderPolicyExceptionsText } from "./policy-exceptions-text.js";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -15,5 +16,5 @@ export function renderValidateText(diagnostics: readonly Diagnostic[], state: De
     const resources = state.environments.reduce((n, e) => n + e.certificates.length + e.trustedCertificates.length + e.endpoints.length + e.trustAssignments.length + e.jwks.length, 0);
     summary = c.green(`Stack ${state.stack} is valid: ${plural(state.environments.length, "environment")}, ${resources} resource instances, ${warnings}.\n`);
   }
-  return `${renderDiagnosticsText(diagnostics, c)}${summary}`;
+  return `${renderDiagnosticsText(diagnostics, c)}${renderPolicyExceptionsText(state?.policyExceptions, c)}${summary}`;
 }

@@ -10,6 +10,7 @@ import type {
   TrustAssignmentResource,
   TrustedCertificateResource,
 } from "../model/index.js";
+import type { PolicyExceptionValue } from "../model/plan.js";
 import type { Origin } from "./merge.js";
 
 /** Certificate material read from a source: the chain leaf first, and the key where there is one. */
@@ -77,4 +78,6 @@ export interface DesiredState {
   stack: string;
   alerts: Alerts;
   environments: EnvironmentState[];
+  /** Policy findings an except entry lets pass, with its reason: the plan shows them. */
+  policyExceptions?: PolicyExceptionValue[];
 }

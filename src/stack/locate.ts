@@ -17,7 +17,7 @@ export function locate(src: YamlSource, path: readonly PathSegment[], where: "ke
 export function addressOfPath(path: readonly PathSegment[]): string | undefined {
   const [kind, name] = path;
   if (typeof name !== "string") return undefined;
-  if ((RESOURCE_KINDS as readonly unknown[]).includes(kind) || kind === "environments" || kind === "variables") return `${String(kind)}.${name}`;
+  if ((RESOURCE_KINDS as readonly unknown[]).includes(kind) || kind === "environments" || kind === "variables" || kind === "policies") return `${String(kind)}.${name}`;
   return undefined;
 }
 

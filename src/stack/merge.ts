@@ -20,12 +20,12 @@ export interface ParsedStackFile {
 export interface LoadedStack {
   name: string;
   stack: StackFile;
-  /** Keyed by "certificates.api", "environments.dev", "variables.apiHost", "alerts", "stack". */
+  /** Keyed by "certificates.api", "environments.dev", "variables.apiHost", "policies.strong-keys", "alerts", "stack". */
   origins: Map<string, Origin>;
 }
 
 const SINGLE_FILE_SECTIONS = ["variables", "environments", "alerts"] as const;
-const MERGED_SECTIONS = [...RESOURCE_KINDS, "variables", "environments"] as const;
+const MERGED_SECTIONS = [...RESOURCE_KINDS, "variables", "environments", "policies"] as const;
 
 export function mergeStackFiles(files: readonly ParsedStackFile[]): { loaded: LoadedStack; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];

@@ -1,14 +1,18 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { looksLikeKeyMaterial, quoteValue, type CertificateSource, type KeySource } from "../model/index.js";
-import { captureChain, decodeBase64, decodeCertificates, decodePkcs12, decodePrivateKey, MaterialError, selectFromChain } from "../x509/index.js";
+import { looksLikeKeyMaterial, quoteValue, type CertificateSource, type KeySource, type KeystorePassphrase } from "../model/index.js";
+import { captureChain, decodeBase64, decodeCertificates, decodeKeystore, decodePkcs12, decodePrivateKey, keystoreEntry, keystoreType, MaterialError, openKeystoreKey, selectFromChain } from "../x509/index.js";
 
 /**
  * The largest certificate, key or PKCS#12 file read: a whole public CA bundle is well under 1 MiB, and a
  * bigger file is a mistake (a log, an archive, a disk image) that would otherwise be read whole into memory.
  */
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+/** The fields of a file source that only a keystore takes. */
+const KEYSTORE_FIELDS = ["alias", "passphrase", "keyPassphrase"] as const;
+type FileSource = Extract<CertificateSource, { file: string }>;
 
 /** A failure to read a source, with the field of the source it belongs to. */
 export class SourceError extends Error {
@@ -78,6 +82,9 @@ export function sourceReader(opts: SourceReaderOptions) {
   async function certificates(src: CertificateSource, baseDir: string, field: string, allowKeyInFile = false): Promise<{ chain: X509Certificate[]; key?: KeyObject } | undefined> {
     if ("file" in src) {
       const bytes = await readBytes(baseDir, src.file, [field, "file"]);
+      if (keystoreType(bytes)) return keystore(src, bytes, baseDir, field, allowKeyInFile);
+      const unused = KEYSTORE_FIELDS.find((k) => src[k] !== undefined);
+      if (unused) throw new SourceError("keystore-fields-unused", `${unused} applies to a JKS or JCEKS keystore, and ${src.file} is not one`, `remove ${unused}, or point file: at the keystore (.jks or .jceks)`, [field, unused]);
       const opts = { allowPrivateKey: allowKeyInFile };
       return { chain: material([field, "file"], () => decodeCertificates(bytes, opts), fileKey(baseDir, src.file, "certificates", String(allowKeyInFile))) };
     }
@@ -105,6 +112,42 @@ export function sourceReader(opts: SourceReaderOptions) {
     }
     const chain = await p;
     return { chain: material([field, "select"], () => selectFromChain(chain, src.select)) };
+  }
+
+  /**
+   * A keystore entry: a server certificate's private-key entry (chain and key), or a trusted-certificate
+   * entry for everything else. Each error points at the field it is about: the passphrase, the alias, the file.
+   */
+  function keystore(src: FileSource, bytes: Buffer, baseDir: string, field: string, serverCertificate: boolean): { chain: X509Certificate[]; key?: KeyObject } {
+    const at = (code: string): string[] => {
+      if (code === "keystore-passphrase" && src.passphrase !== undefined) return [field, "passphrase"];
+      if (code === "keystore-key-passphrase") return [field, src.keyPassphrase !== undefined ? "keyPassphrase" : "passphrase"];
+      if ((code === "keystore-alias-missing" || code === "keystore-entry-type") && src.alias !== undefined) return [field, "alias"];
+      return [field, "file"];
+    };
+    const step = <T>(fn: () => T, cacheKey: string): T => {
+      try {
+        return material([field, "file"], fn, cacheKey);
+      } catch (err) {
+        if (err instanceof SourceError && err.code.startsWith("keystore-")) throw new SourceError(err.code, err.message, err.hint, at(err.code));
+        throw err;
+      }
+    };
+    const passphrase = src.passphrase === undefined ? undefined : secret(src.passphrase, [field, "passphrase"]);
+    const ks = step(() => decodeKeystore(bytes, src.file, passphrase), fileKey(baseDir, src.file, "keystore", passphrase));
+    const entry = step(() => keystoreEntry(ks, src.alias, serverCertificate ? "privateKey" : "trustedCertificate"), fileKey(baseDir, src.file, "keystore", passphrase, src.alias, String(serverCertificate)));
+    if (!serverCertificate) return { chain: entry.chain };
+    const keyPassphrase = src.keyPassphrase === undefined ? passphrase : secret(src.keyPassphrase, [field, "keyPassphrase"]);
+    const key = step(() => openKeystoreKey(ks, entry, keyPassphrase ?? ""), fileKey(baseDir, src.file, "keystore-key", passphrase, entry.alias, keyPassphrase));
+    return { chain: entry.chain, key };
+  }
+
+  /** A passphrase as text (already interpolated) or read from the variable that { env: VAR } names. */
+  function secret(value: KeystorePassphrase, field: string[]): string {
+    if (typeof value === "string") return value;
+    const text = opts.env[value.env];
+    if (text === undefined || text === "") throw new SourceError("env-unset", `environment variable ${value.env} is not set`, `set ${value.env} to the passphrase`, [...field, "env"]);
+    return text;
   }
 
   async function key(src: KeySource, baseDir: string): Promise<KeyObject> {

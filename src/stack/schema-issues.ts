@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { quoteValue, type Diagnostic } from "../model/index.js";
 import { addressOfPath, formatPath, locate } from "./locate.js";
 import type { PathSegment, YamlSource } from "./yaml-source.js";
-import { allowedKeys, firstRequiredKey, schemaAt, unionOptions } from "./zod-walk.js";
+import { allowedKeys, firstRequiredKey, objectShape, pickOption, schemaAt, unionOptions } from "./zod-walk.js";
 import { closest } from "./suggest.js";
 
 type Issue = z.core.$ZodIssue;
@@ -45,16 +45,18 @@ function convert(schema: z.ZodType, src: YamlSource, issue: Issue, base: PathSeg
 
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = allowedKeys(schemaAt(schema, path, src.value) ?? schema);
+      const here = schemaAt(schema, path, src.value);
+      const allowed = [...new Set(allowedKeys(here ? pickOption(here, input) : schema))];
       return issue.keys.map((key) => {
+        // A key of another form of a union (alias: belongs to file:, not to pkcs12:) is no typo: say whose it is.
+        const owners = here && !allowed.includes(key) ? (unionOptions(here) ?? []).filter((o) => key in (objectShape(o) ?? {})).map(firstRequiredKey) : [];
         const guess = closest(key, allowed);
-        return make(
-          "unknown-key",
-          `unknown key ${quoteValue(key)} in ${where}`,
-          guess ? `did you mean "${guess}"?` : `remove it; allowed here: ${allowed.join(", ")}`,
-          "key",
-          [...path, key],
-        );
+        const hint = owners.length
+          ? `${key} goes with ${owners.map((o) => `{ ${o}: … }`).join(" or ")}; remove it from this source`
+          : guess
+            ? `did you mean "${guess}"?`
+            : `remove it; allowed here: ${allowed.join(", ")}`;
+        return make("unknown-key", `unknown key ${quoteValue(key)} in ${where}`, hint, "key", [...path, key]);
       });
     }
     case "invalid_type": {

@@ -89,8 +89,8 @@ function checkPassphrases(loaded: LoadedStack, stack: StackFile): Diagnostic[] {
   const walk = (value: unknown, path: (string | number)[], address: string) => {
     if (!value || typeof value !== "object") return;
     for (const [k, v] of Object.entries(value)) {
-      if (k === "passphrase" && typeof v === "string" && !v.includes("${env:")) {
-        out.push(diagnose(loaded.origins.get(address)!, address, { severity: "warning", code: "passphrase-literal", message: "a passphrase is written in the stack", hint: "read it from the environment: passphrase: ${env:VAR}", field: [...path, k] }));
+      if ((k === "passphrase" || k === "keyPassphrase") && typeof v === "string" && !v.includes("${env:")) {
+        out.push(diagnose(loaded.origins.get(address)!, address, { severity: "warning", code: "passphrase-literal", message: "a passphrase is written in the stack", hint: `read it from the environment: ${k}: ${"${env:VAR}"}`, field: [...path, k] }));
       } else walk(v, [...path, k], address);
     }
   };
@@ -132,8 +132,10 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
     if (c.generate && (c.key || c.chain)) {
       out.push(diagnose(origin, address, { code: "key-with-generate", message: `a generated certificate takes no ${c.key ? "key" : "chain"}`, hint: "its key is made at apply time and never leaves the gateways; remove the key (or use certificate: instead of generate:)", field: [c.key ? "key" : "chain"], at: "key" }));
     }
-    if (c.certificate && !c.key && !csr && !("pkcs12" in c.certificate)) {
-      out.push(diagnose(origin, address, { code: "key-missing", message: "a server certificate needs its private key", hint: "add key: { file: PATH } or key: { env: VAR } (or use a pkcs12 source, which carries the key)" }));
+    // A keystore source (told by content when it is read) carries its key; alias and passphrase say it is one.
+    const keystore = c.certificate && "file" in c.certificate && (c.certificate.alias !== undefined || c.certificate.passphrase !== undefined);
+    if (c.certificate && !c.key && !csr && !("pkcs12" in c.certificate) && !keystore) {
+      out.push(diagnose(origin, address, { code: "key-missing", message: "a server certificate needs its private key", hint: "add key: { file: PATH } or key: { env: VAR } (or use a pkcs12 source or a keystore's private-key entry, which carry the key)" }));
     }
   }
   return out;

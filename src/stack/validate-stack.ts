@@ -6,12 +6,18 @@ import { loadStack } from "./load-stack.js";
 import type { LoadedStack } from "./merge.js";
 import { resolveMaterial, type ResolveOptions } from "./resolve-material.js";
 import { checkStructure } from "./structure-checks.js";
+import { checkPolicies } from "./policy/check-policies.js";
+import { loadPolicies } from "./policy/load-policies.js";
 import { withConstructPaths } from "./typescript/diagnostics.js";
 
 export interface ReadStackOptions extends ResolveOptions {
   environments?: readonly string[];
   /** validate: an unset ${env:…} in a gateway's settings is left for plan to report. */
   requireGatewayEnv?: boolean;
+  /** --policy: files holding a policies: section, checked with the stack's own. */
+  policyFiles?: readonly string[];
+  /** false: leave the policies unchecked, for commands that only read the gateway settings (haproxy config). */
+  checkPolicies?: boolean;
 }
 
 export interface ReadStackResult {
@@ -25,6 +31,8 @@ export async function readStack(paths: readonly string[], opts: ReadStackOptions
   const { loaded, diagnostics } = await loadStack(paths);
   if (!loaded || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkStructure(loaded));
+  const policies = loadPolicies(loaded, opts.policyFiles ?? []);
+  diagnostics.push(...policies.diagnostics);
   const unknownEnvs = (opts.environments ?? []).filter((e) => !(e in (loaded.stack.environments ?? {})));
   if (unknownEnvs.length) {
     const origin = loaded.origins.get("stack")!;
@@ -39,6 +47,9 @@ export async function readStack(paths: readonly string[], opts: ReadStackOptions
   diagnostics.push(...instanceDiagnostics);
   for (const env of state.environments) diagnostics.push(...checkInstances(env));
   diagnostics.push(...(await resolveMaterial(state, opts)));
+  const checked = opts.checkPolicies === false ? { diagnostics: [], exceptions: [] } : checkPolicies(loaded.stack, state, policies.policies, opts.now ?? new Date());
+  diagnostics.push(...checked.diagnostics);
+  if (checked.exceptions.length > 0) state.policyExceptions = checked.exceptions;
   return { loaded, state, diagnostics: withConstructPaths(loaded, sortDiagnostics(dedupe(diagnostics))) };
 }
 

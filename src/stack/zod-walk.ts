@@ -62,15 +62,19 @@ export function schemaAt(root: z.ZodType, path: readonly PropertyKey[], value: u
   return s;
 }
 
-function pickOption(s: z.ZodType, v: unknown): z.ZodType {
+/** The option of a union that governs `v` (the schema itself when it is no union). */
+export function pickOption(s: z.ZodType, v: unknown): z.ZodType {
   const options = unionOptions(s);
   if (!options) return s;
   const keys = v && typeof v === "object" ? Object.keys(v) : [];
-  const tag = v && typeof v === "object" ? (v as Record<string, unknown>).type : undefined;
-  const byTag = options.find((o) => {
-    const t = objectShape(o)?.type;
-    return t !== undefined && (defOf(t) as { values?: unknown[] }).values?.includes(tag);
-  });
+  // The tag of a discriminated union: `type` (gateways) or `rule` (policies).
+  const byTag = options.find((o) =>
+    (["type", "rule"] as const).some((field) => {
+      const t = objectShape(o)?.[field];
+      const tag = v && typeof v === "object" ? (v as Record<string, unknown>)[field] : undefined;
+      return t !== undefined && tag !== undefined && (defOf(t) as { values?: unknown[] }).values?.includes(tag);
+    }),
+  );
   if (byTag) return byTag;
   return options.find((o) => keys.some((k) => firstRequiredKey(o) === k)) ?? options[0]!;
 }

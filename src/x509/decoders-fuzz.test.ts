@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { keyToDer, makePki, tempDir, writeFiles, type Pki } from "../../test/support/pki.js";
+import { keyToDer, makeKeystore, makePki, tempDir, writeFiles, type Pki } from "../../test/support/pki.js";
 import { decodeBase64 } from "./base64.js";
 import { decodeCertificates } from "./decode-certificates.js";
 import { decodePrivateKey } from "./decode-key.js";
@@ -15,6 +15,7 @@ import { sniffDer, splitDerSequence } from "./der-sniff.js";
 import { MaterialError } from "./errors.js";
 import { asText } from "./input-form.js";
 import { PemError, parsePemBlocks } from "./pem.js";
+import { decodeKeystore, keystoreEntry, openKeystoreKey } from "./keystore/keystore.js";
 import { decodePkcs12 } from "./pkcs12/pkcs12.js";
 
 const RUNS = Number(process.env.CERTFORM_FUZZ_RUNS ?? 300);
@@ -31,7 +32,7 @@ function clean(fn: () => unknown): boolean {
 }
 
 let pki: Pki;
-let samples: { certDer: Buffer; chainPem: string; keyDer: Buffer; encKeyDer: Buffer; p12: Buffer; p7: Buffer };
+let samples: { certDer: Buffer; chainPem: string; keyDer: Buffer; encKeyDer: Buffer; p12: Buffer; p7: Buffer; jks: Buffer };
 
 beforeAll(async () => {
   pki = await makePki({ hosts: ["fuzz.example"] });
@@ -48,8 +49,9 @@ beforeAll(async () => {
     encKeyDer: keyToDer(pki.leaf.key, { passphrase: "pw" }),
     p12: readFileSync(p12),
     p7: readFileSync(p7),
+    jks: readFileSync(await makeKeystore({ type: "JKS", passphrase: "fuzz-pass", keys: [{ alias: "leaf", leaf: pki.leaf, chain: [pki.intermediate.certificate] }], trusted: [{ alias: "root", pem: pki.root.pem }] })),
   };
-});
+}, 60_000);
 
 /** A valid sample with some bytes overwritten, some removed or inserted, or cut short. */
 function mutated(sample: () => Buffer): fc.Arbitrary<Buffer> {
@@ -107,6 +109,17 @@ describe("DER decoders never throw anything but a MaterialError", () => {
   it("on mutated and truncated PKCS#12 bundles", () => {
     fc.assert(
       fc.property(mutated(() => samples.p12), (b) => clean(() => decodePkcs12(b, "pw"))),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("on mutated and truncated JKS keystores, their integrity unchecked so that the parser and the key see the damage", () => {
+    const read = (b: Buffer) => {
+      const ks = decodeKeystore(b, "fuzz.jks", undefined, { unverified: true });
+      for (const e of ks.entries) if (e.type === "privateKey") openKeystoreKey(ks, keystoreEntry(ks, e.alias, "privateKey"), "fuzz-pass");
+    };
+    fc.assert(
+      fc.property(mutated(() => samples.jks), (b) => clean(() => read(b)) && clean(() => decodeKeystore(b, "fuzz.jks", "fuzz-pass"))),
       { numRuns: RUNS },
     );
   });

@@ -34,3 +34,4 @@ export { certFields } from "./cert-fields.js";
 export { loadablePublicKey } from "./key-shape.js";
 export { jwkFromCertificate, jwkProblem, jwkThumbprint, publicJwk, type JwkUse } from "./jwk.js";
 export { createCsr, csrKeyFingerprint, type CsrRequest } from "./csr.js";
+export { decodeKeystore, keystoreAliases, keystoreEntry, keystoreType, openKeystoreKey, type Keystore, type KeystoreEntry, type KeystoreEntryType, type KeystoreType } from "./keystore/keystore.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
-import { daysAgo, daysFromNow, exportPkcs12, issue, keyToPem, leaf, makeCsrPem, makePki, type Issued, type Pki } from "../support/pki.js";
+import { daysAgo, daysFromNow, exportPkcs12, issue, keyToPem, leaf, makeCsrPem, makeKeystore, makePki, type Issued, type Pki } from "../support/pki.js";
 
 // Everything the catalogue's cases are made of, generated once per run: no case file holds a key or a
 // certificate, and every private key made here is listed so that the runner can check no output echoes one.
@@ -31,6 +31,10 @@ export interface Material {
   encryptedKeyPem: string;
   /** pki.leaf with its key and the intermediate, under PASSPHRASE. */
   p12: Buffer;
+  /** A JKS keystore made by keytool under PASSPHRASE: "api" (pki.leaf, its key and the intermediate) and "partner-ca" (the root, trusted). */
+  jks: Buffer;
+  /** A JCEKS keystore holding a secret-key entry, which certform cannot read. */
+  jceksSecret: Buffer;
   gateways: Gateways;
   /** Every private key above: none may appear in any output. */
   keys: KeyObject[];
@@ -44,6 +48,8 @@ export async function makeMaterial(gateways: Gateways): Promise<Material> {
   const noSan = await issue({ subject: "CN=api.example.com", noSan: true, issuer: pki.intermediate, validityDays: 90 });
   const wildcard = await leaf({ hosts: ["*.example.com"], issuer: pki.intermediate });
   const p12Path = await exportPkcs12({ leaf: pki.leaf, chain: [pki.intermediate.certificate], passphrase: PASSPHRASE });
+  const jks = await makeKeystore({ type: "JKS", passphrase: PASSPHRASE, keys: [{ alias: "api", leaf: pki.leaf, chain: [pki.intermediate.certificate] }], trusted: [{ alias: "partner-ca", pem: pki.root.pem }] });
+  const jceksSecret = await makeKeystore({ type: "JCEKS", passphrase: PASSPHRASE, secretKey: "session-key" });
   return {
     pki,
     other,
@@ -54,6 +60,8 @@ export async function makeMaterial(gateways: Gateways): Promise<Material> {
     csrPem: await makeCsrPem("/CN=api.example.com"),
     encryptedKeyPem: keyToPem(pki.leaf.key, { passphrase: PASSPHRASE }),
     p12: readFileSync(p12Path),
+    jks: readFileSync(jks),
+    jceksSecret: readFileSync(jceksSecret),
     gateways,
     keys: [pki.root, pki.intermediate, pki.leaf, other, expired, notYetValid, noSan, wildcard].map((i) => i.key),
   };

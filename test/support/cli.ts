@@ -10,11 +10,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real command line, as a user would, without a terminal. */
-export function certform(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer } = {}): Promise<CliResult> {
+/** Runs the real command line, as a user would, without a terminal (`bin`: an installed certform's instead of this one's). */
+export function certform(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; bin?: string } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [opts.bin ?? BIN, ...args], { cwd: opts.cwd ?? REPO, env: opts.env, input: opts.input });
+}
+
+/** Runs any command (npm, npx, node) to its end without a terminal, with NO_COLOR set. */
+export function runCommand(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv | undefined; input?: string | Buffer | undefined }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? REPO,
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: "1", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

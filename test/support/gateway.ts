@@ -21,10 +21,13 @@ export interface GatewayProcess {
   kill9(): Promise<void>;
 }
 
-/** Starts `certform gateway start` as a real process (on free ports unless `admin`/`listen` say HOST:PORT) and waits for its ready line. */
-export async function startGateway(opts: { dataDir?: string; token?: string; environment?: string; node?: string; extraArgs?: string[]; admin?: string; listen?: string } = {}): Promise<GatewayProcess> {
+/**
+ * Starts `certform gateway start` as a real process (on free ports unless `admin`/`listen` say HOST:PORT) and waits
+ * for its ready line; `bin`: an installed certform's bin/certform.js instead of this repository's.
+ */
+export async function startGateway(opts: { dataDir?: string; token?: string; environment?: string; node?: string; extraArgs?: string[]; admin?: string; listen?: string; bin?: string } = {}): Promise<GatewayProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "certform-gw-"));
-  const args = [join(REPO, "bin", "certform.js"), "gateway", "start", "--data", dataDir, "--admin", opts.admin ?? "127.0.0.1:0", "--listen", opts.listen ?? "127.0.0.1:0", "--environment", opts.environment ?? "test", "--node", opts.node ?? "node-1", ...(opts.extraArgs ?? [])];
+  const args = [opts.bin ?? join(REPO, "bin", "certform.js"), "gateway", "start", "--data", dataDir, "--admin", opts.admin ?? "127.0.0.1:0", "--listen", opts.listen ?? "127.0.0.1:0", "--environment", opts.environment ?? "test", "--node", opts.node ?? "node-1", ...(opts.extraArgs ?? [])];
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   if (opts.token) {
     env.CERTFORM_TEST_GATEWAY_TOKEN = opts.token;

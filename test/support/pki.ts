@@ -171,3 +171,40 @@ export async function makeCsrPem(subject = "/CN=csr.example.com"): Promise<strin
   const { readFile } = await import("node:fs/promises");
   return readFile(out, "utf8");
 }
+
+export interface KeystoreOptions {
+  type: "JKS" | "JCEKS";
+  passphrase: string;
+  /** Private-key entries: each leaf with its key and chain, through a PKCS#12 file that keytool imports. */
+  keys?: { alias: string; leaf: Issued; chain?: X509Certificate[]; keyPassphrase?: string }[];
+  /** Trusted-certificate entries (keytool -importcert). */
+  trusted?: { alias: string; pem: string }[];
+  /** A secret-key entry (JCEKS only), which certform cannot read. */
+  secretKey?: string;
+  path?: string;
+}
+
+/** A Java keystore made by keytool (Debian's default-jre-headless), as Java servers such as WSO2 keep them. */
+export async function makeKeystore(opts: KeystoreOptions): Promise<string> {
+  const dir = await tempDir("certform-keystore-");
+  const out = opts.path ?? join(dir, `store.${opts.type.toLowerCase()}`);
+  const env = { ...process.env, CERTFORM_TEST_STORE_PASS: opts.passphrase, CERTFORM_TEST_P12_PASS: "p12-transfer" };
+  const keytool = (args: string[], extraEnv: Record<string, string> = {}) =>
+    execFileSync("keytool", [...args, "-noprompt"], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  const store = ["-keystore", out, "-storetype", opts.type, "-storepass:env", "CERTFORM_TEST_STORE_PASS"];
+  for (const k of opts.keys ?? []) {
+    const p12 = await exportPkcs12({ leaf: k.leaf, chain: k.chain ?? [], passphrase: "p12-transfer", friendlyName: k.alias });
+    keytool(
+      ["-importkeystore", "-srckeystore", p12, "-srcstoretype", "PKCS12", "-srcstorepass:env", "CERTFORM_TEST_P12_PASS", "-srcalias", k.alias, "-destalias", k.alias,
+        "-destkeystore", out, "-deststoretype", opts.type, "-deststorepass:env", "CERTFORM_TEST_STORE_PASS", "-destkeypass:env", "CERTFORM_TEST_KEY_PASS"],
+      { CERTFORM_TEST_KEY_PASS: k.keyPassphrase ?? opts.passphrase },
+    );
+  }
+  for (const t of opts.trusted ?? []) {
+    const file = join(dir, `${t.alias}.pem`);
+    await writeFile(file, t.pem);
+    keytool(["-importcert", "-alias", t.alias, "-file", file, ...store]);
+  }
+  if (opts.secretKey) keytool(["-genseckey", "-alias", opts.secretKey, "-keyalg", "AES", "-keysize", "128", ...store]);
+  return out;
+}

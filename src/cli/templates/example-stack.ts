@@ -1,10 +1,10 @@
 /** The stack `certform init` writes: valid as it stands, with the rest of the format shown in comments. */
-export const EXAMPLE_STACK = `# yaml-language-server: $schema=../schemas/stack.schema.json
+export const exampleStack = (name: string) => `# yaml-language-server: $schema=../schemas/stack.schema.json
 # A certform stack: the certificates your gateways serve, what they trust, and the JWKs they publish.
 # Reference: docs/stack-format.md in the certform package (every field, source and check).
 apiVersion: certform/v1
 kind: Stack
-name: my-gateways              # certform only ever changes gateway objects owned by this stack
+name: ${name.padEnd(24)} # certform only ever changes gateway objects owned by this stack
 
 variables:
   apiHost:
@@ -49,4 +49,4 @@ certificates:                  # TLS server certificates, chosen by SNI
 alerts: { warnBefore: 30d, criticalBefore: 7d }
 `;
 
-export const GITIGNORE_LINES = ["# certform: local state and key material never belong in git", ".certform/", "*.key", "*-key.pem", "*.key.pem", "*.p12", "*.pfx"];
+export const GITIGNORE_LINES = ["# certform: local state and key material never belong in git", ".certform/", "*.key", "*-key.pem", "*.key.pem", "*.p12", "*.pfx", "*.jks", "*.jceks"];

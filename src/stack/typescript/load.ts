@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
 import { StackError, type Diagnostic } from "../../model/index.js";
 import { setSession, type DeclaredConstruct, type LoadSession } from "./brand.js";
 import { userFrame } from "./site.js";
 import type { LoadResult } from "../load-result.js";
 import type { TypeScriptEntry } from "./entry.js";
 import { readConstructStack } from "./walk.js";
+import { runStackFile, TsxMissing } from "./run-file.js";
 
 const LOCK = Symbol.for("certform.load-lock");
 type LockHolder = { [LOCK]?: Promise<unknown> };
@@ -43,9 +43,8 @@ export async function importStackFile(file: string, opts: { forSynth: boolean })
   const prepare = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   try {
-    const { tsImport } = await import("tsx/esm/api");
     // A fresh namespace each time: the file runs again, with whatever changed since.
-    await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url });
+    await runStackFile(file);
     return { stacks: session.stacks, diagnostics: [] };
   } catch (err) {
     return { stacks: [], diagnostics: loadFailure(file, err) };
@@ -67,6 +66,9 @@ export const shown = (file: string) => relative(process.cwd(), file) || file;
 function loadFailure(file: string, err: unknown): Diagnostic[] {
   if (err instanceof StackError || (err instanceof Error && err.name === "StackError" && Array.isArray((err as StackError).diagnostics))) {
     return (err as StackError).diagnostics;
+  }
+  if (err instanceof TsxMissing) {
+    return [{ severity: "error", code: "tsx-missing", file: shown(file), line: 1, column: 1, message: `${err.message}, and ${shown(file)} is a TypeScript stack`, hint: "install it in your project: npm install --save-dev tsx (certform's optional peer dependency for TypeScript stacks)" }];
   }
   const text = err instanceof Error ? err.message : String(err);
   // esbuild, through tsx: "Transform failed with 1 error:\n/abs/main.ts:3:10: ERROR: Expected …"

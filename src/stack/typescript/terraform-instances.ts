@@ -11,7 +11,7 @@ import { readConstructStack } from "./walk.js";
 
 export interface TerraformInstance {
   address: string;
-  /** SHA-256 of the instance's declaration, expanded for its environment, and of the certificate files it reads. */
+  /** SHA-256 of the instance's declaration (or policy), expanded for its environment, and of the certificate files it reads. */
   contentSha256: string;
 }
 
@@ -27,6 +27,10 @@ export function terraformInstances(stack: DeclaredConstruct): { instances: Terra
   const { state, diagnostics: expansion } = instantiate(loaded, { env: {}, requireGatewayEnv: false });
   diagnostics.push(...expansion.filter((d) => d.code !== "env-unset"));
   const instances = state.environments.flatMap((env) => RESOURCE_KINDS.flatMap((kind) => env[kind].map((inst: AnyInstance) => ({ address: inst.address, contentSha256: contentHash(inst) }))));
+  // A policy is part of what the stack declares: a changed rule shows in `terraform plan` like a changed resource.
+  for (const [name, policy] of Object.entries(loaded.stack.policies ?? {})) {
+    instances.push({ address: `policies.${name}`, contentSha256: createHash("sha256").update(canonicalJson({ address: `policies.${name}`, policy })).digest("hex") });
+  }
   return { instances, diagnostics: withConstructPaths(loaded, diagnostics) };
 }
 

@@ -48,7 +48,7 @@ export function readConstructStack(stack: DeclaredConstruct, opts: { fallbackFil
     return src;
   };
 
-  const stackProps = stackDecl.props as { description?: unknown; variables?: Record<string, unknown>; alerts?: unknown; baseDir?: unknown };
+  const stackProps = stackDecl.props as { description?: unknown; variables?: Record<string, unknown>; alerts?: unknown; policies?: Record<string, unknown>; baseDir?: unknown };
   const stackSrc = source(stack.node, stackDecl, []);
   const baseDir = typeof stackProps.baseDir === "string"
     ? resolve(stackDecl.site ? dirname(stackDecl.site.file) : process.cwd(), stackProps.baseDir)
@@ -102,6 +102,12 @@ export function readConstructStack(stack: DeclaredConstruct, opts: { fallbackFil
   if (stackProps.alerts !== undefined) {
     raw.alerts = stackProps.alerts;
     origins.set("alerts", { src: stackSrc, baseDir, path: ["alerts"] });
+  }
+  if (stackProps.policies !== undefined) {
+    raw.policies = stackProps.policies;
+    if (stackProps.policies && typeof stackProps.policies === "object") {
+      for (const name of Object.keys(stackProps.policies)) origins.set(`policies.${name}`, { src: stackSrc, baseDir, path: ["policies", name] });
+    }
   }
   for (const src of sources) src.value = raw;
 

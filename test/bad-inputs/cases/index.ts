@@ -4,6 +4,7 @@ import { certificateFileCases } from "./certificate-files.js";
 import { chainAndHostCases } from "./chains-and-hosts.js";
 import { decoderCases } from "./decoders.js";
 import { keyCases } from "./keys.js";
+import { keystoreCases } from "./keystores.js";
 import { stackModelCases } from "./stack-model.js";
 import { urlSourceCases } from "./url-sources.js";
 import { yamlCases } from "./yaml.js";
@@ -12,6 +13,7 @@ import { yamlCases } from "./yaml.js";
 export const GROUPS: Record<string, BadInput[]> = {
   "certificate files": certificateFileCases,
   keys: keyCases,
+  keystores: keystoreCases,
   "chains and hosts": chainAndHostCases,
   "url sources": urlSourceCases,
   yaml: yamlCases,

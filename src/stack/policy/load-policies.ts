@@ -1,0 +1,67 @@
+import { dirname, resolve } from "node:path";
+import { formatPosition, PolicyFileSchema, StackError, type Diagnostic, type Policy } from "../../model/index.js";
+import { locate } from "../locate.js";
+import type { LoadedStack, Origin } from "../merge.js";
+import { schemaIssuesToDiagnostics } from "../schema-issues.js";
+import { readStackFile } from "../stack-files.js";
+import { parseYamlSource } from "../yaml-source.js";
+
+/** A named rule and where it was declared: the stack's policies section or a --policy file. */
+export interface PolicyDeclaration {
+  name: string;
+  policy: Policy;
+  origin: Origin;
+}
+
+/**
+ * The stack's own policies and those of every --policy file, as one list. A name declared twice (in the
+ * stack and a file, or in two files) is an error naming both places: which of the two rules was meant
+ * cannot be guessed.
+ */
+export function loadPolicies(loaded: LoadedStack, files: readonly string[]): { policies: PolicyDeclaration[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const byName = new Map<string, PolicyDeclaration>();
+  const add = (name: string, policy: Policy, origin: Origin) => {
+    const earlier = byName.get(name);
+    if (!earlier) {
+      byName.set(name, { name, policy, origin });
+      return;
+    }
+    const there = locate(earlier.origin.src, earlier.origin.path, "key");
+    const here = locate(origin.src, origin.path, "key");
+    diagnostics.push({
+      severity: "error",
+      code: "policy-duplicate",
+      ...here,
+      address: `policies.${name}`,
+      message: `policy ${name} is declared in ${here.file} and in ${there.file} (${formatPosition(there)})`,
+      hint: "rename one of them, or keep the rule in one file only",
+      related: [there],
+    });
+  };
+  for (const [name, policy] of Object.entries(loaded.stack.policies ?? {})) add(name, policy, loaded.origins.get(`policies.${name}`)!);
+  for (const file of files) {
+    const read = readPolicyFile(file);
+    diagnostics.push(...read.diagnostics);
+    const origin = read.origin;
+    if (origin) for (const [name, policy] of Object.entries(read.policies)) add(name, policy, { ...origin, path: ["policies", name] });
+  }
+  return { policies: [...byName.values()], diagnostics };
+}
+
+function readPolicyFile(file: string): { policies: Record<string, Policy>; origin?: Omit<Origin, "path">; diagnostics: Diagnostic[] } {
+  try {
+    const { name, text } = readStackFile(file);
+    const src = parseYamlSource(name, text);
+    const parsed = PolicyFileSchema.safeParse(src.value);
+    if (!parsed.success) return { policies: {}, diagnostics: schemaIssuesToDiagnostics(PolicyFileSchema, src, parsed.error.issues) };
+    return { policies: parsed.data.policies, origin: { src, baseDir: dirname(resolve(file)) }, diagnostics: [] };
+  } catch (err) {
+    if (err instanceof StackError) return { policies: {}, diagnostics: err.diagnostics };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+      return { policies: {}, diagnostics: [{ severity: "error", code: "policy-file-unreadable", file, line: 1, column: 1, message: `--policy ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : "permission denied"}`, hint: "give the path of a YAML file holding a policies: section" }] };
+    }
+    throw err;
+  }
+}
