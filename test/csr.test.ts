@@ -228,6 +228,14 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["csr-and-hosts", 9, 7]]);
   }, 60_000);
 
+  it("a keyTypes policy judges the key type the request asks for, at csr.keyType", async () => {
+    const r = await inOtherStack(`  prod: { gateway: { type: embedded, nodes: ["http://127.0.0.1:9"] } }`, `  api:\n    generate:\n      csr: { hosts: ["${HOST}"], keyType: rsa-2048 }\npolicies:\n  strong: { rule: keyTypes, allow: [ec-p256], severity: error }`, ["validate", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; column: number; message: string }[] }).errors;
+    expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["policy-keyTypes", 9, 55]]);
+    expect(errors[0]!.message).toContain("rsa-2048");
+  }, 60_000);
+
   it("an HAProxy gateway refuses a csr certificate: it cannot make the key", async () => {
     const plan = await inOtherStack(`  edge: { gateway: { type: haproxy, nodes: ["tcp://127.0.0.1:9"], listen: "127.0.0.1:8443", dir: "${join(dir, "haproxy")}" } }`, `  api: { generate: { csr: { hosts: ["${HOST}"] } } }`, ["plan"]);
     expect(plan.code).toBe(1);

@@ -20,18 +20,21 @@ export type RuleCheck<R extends PolicyRule> = (policy: PolicyOf<R>, env: Environ
 
 /** The certificate a file-sourced instance serves; generated ones have none until apply. */
 export function servedLeaf(c: CertificateInstance): X509Certificate | undefined {
-  return c.spec.generate ? undefined : c.material?.chain[0];
+  // A signing request serves the outside CA's certificate once the stack gives it.
+  return c.spec.generate && !c.spec.generate.csr ? undefined : c.material?.chain[0];
 }
 
 /** Where a served host is written: in hosts:, in generate.hosts, or else it came from the certificate's SANs. */
 export function hostField(c: CertificateInstance, index: number): PathSegment[] {
   if (c.spec.hosts) return ["hosts", index];
+  if (c.spec.generate?.csr) return ["generate", "csr", "hosts", index];
   if (c.spec.generate) return ["generate", "hosts", index];
   return ["certificate"];
 }
 
 /** Where a certificate's content is declared: generate settings or the certificate source. */
 export function sourceField(c: CertificateInstance, generateField?: string): PathSegment[] {
+  if (c.spec.generate?.csr && generateField === "keyType") return ["generate", "csr", "keyType"];
   if (c.spec.generate) return generateField ? ["generate", generateField] : ["generate"];
   return ["certificate"];
 }

@@ -33,7 +33,8 @@ export const checkIssuers: RuleCheck<"issuers"> = (policy, env) => {
     // An ACME certificate's issuer is known only once the CA has issued it.
     if (generate?.acme) continue;
     const chain = c.material?.chain ?? [];
-    const cas = generate ? issuingCas(undefined, generate.issuer ? chain : []) : chain[0] ? issuingCas(chain[0].issuer, chain.slice(1)) : undefined;
+    // A signing request's issuer is the outside CA: known once its certificate is given, then judged as brought.
+    const cas = generate && !generate.csr ? issuingCas(undefined, generate.issuer ? chain : []) : chain[0] ? issuingCas(chain[0].issuer, chain.slice(1)) : undefined;
     if (!cas) continue;
     if (cas.some((ca) => policy.allow.some((entry) => caMatches(entry, ca.subject, ca.fingerprint256)))) continue;
     const by = cas[0] ? `issued by ${cas[0].subject.replace(/\n/g, ", ")}` : "self-signed";

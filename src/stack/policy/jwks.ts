@@ -12,7 +12,7 @@ function jwkAlg(j: JwkInstance, env: EnvironmentState): string | undefined {
   if (j.spec.alg) return j.spec.alg;
   const cert = env.certificates.find((c) => c.name === j.spec.certificate);
   if (cert?.spec.generate) {
-    const keyType = cert.spec.generate.keyType;
+    const keyType = cert.spec.generate.csr?.keyType ?? cert.spec.generate.keyType;
     return GENERATED_ALG[keyType]?.[j.spec.use] ?? (j.spec.use === "sig" ? "RS256" : "RSA-OAEP-256");
   }
   const leaf = (cert ?? env.trustedCertificates.find((c) => c.name === j.spec.certificate))?.material?.chain[0];

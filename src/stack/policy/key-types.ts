@@ -15,7 +15,7 @@ export const checkKeyTypes: RuleCheck<"keyTypes"> = (policy, env) => {
     let name: string | undefined;
     let bits: number | undefined;
     if (c.spec.generate) {
-      name = c.spec.generate.keyType;
+      name = c.spec.generate.csr?.keyType ?? c.spec.generate.keyType;
       bits = name.startsWith("rsa-") ? Number(name.slice(4)) : undefined;
     } else {
       const leaf = servedLeaf(c);
