@@ -154,6 +154,22 @@ new TrustedCertificate(stack, "billing", { certificate: { url: "https://billing.
     expect(await read("empty.ts")).toMatchObject({ file: shown(join(dir, "empty.ts")), line: 1 });
   });
 
+  it("a stack file that calls process.exit() or never settles its top-level await is an error, not a silent exit", async () => {
+    const exits = `${HEAD}const stack = new CertformStack(app, "payments");
+if (stack) process.exit(0);
+`;
+    const hangs = `${HEAD}await new Promise(() => {});
+`;
+    const dir = tsProject({ "exits.ts": exits, "hangs.ts": hangs });
+    const [e, h] = await Promise.all([certform(["validate", join(dir, "exits.ts")], { cwd: dir }), certform(["validate", join(dir, "hangs.ts")], { cwd: dir })]);
+    expect(e.code, e.stdout + e.stderr).toBe(1);
+    const exitAt = positionOf(exits, "exit(0)");
+    expect(e.stdout + e.stderr).toContain(`exits.ts:${exitAt.line}:${exitAt.column}: error[typescript-error] running exits.ts failed: it called process.exit(0)`);
+    expect(e.stdout + e.stderr).toContain("don't call process.exit");
+    expect(h.code, h.stdout + h.stderr).toBe(1);
+    expect(h.stdout + h.stderr).toContain("error[typescript-error] running hangs.ts failed: its top-level await never settled");
+  });
+
   it("file sources are relative to the .ts file, material is read and checked as for YAML, and a key is never inline", async () => {
     const ca = await makeCa();
     const api = await issue({ issuer: ca, hosts: ["api.example.com"] });

@@ -44,7 +44,7 @@ export async function importStackFile(file: string, opts: { forSynth: boolean })
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   try {
     // A fresh namespace each time: the file runs again, with whatever changed since.
-    await runStackFile(file);
+    await guarded(() => runStackFile(file));
     return { stacks: session.stacks, diagnostics: [] };
   } catch (err) {
     return { stacks: [], diagnostics: loadFailure(file, err) };
@@ -61,6 +61,33 @@ export async function importStackFile(file: string, opts: { forSynth: boolean })
 }
 
 export const shown = (file: string) => relative(process.cwd(), file) || file;
+
+/** Thrown in place of what would otherwise end certform silently while a stack file runs. */
+class StackFileEnded extends Error {
+  override readonly name = "StackFileEnded";
+}
+
+/**
+ * Runs the stack file so that neither of its two silent ways out ends certform: `process.exit()` is turned into
+ * an exception at the caller's line, and a top-level await that never settles (Node would exit with code 13
+ * and no word once nothing else is pending) into an error when the event loop runs empty.
+ */
+async function guarded(run: () => Promise<void>): Promise<void> {
+  const exit = process.exit;
+  let unsettled!: (err: Error) => void;
+  const stalled = new Promise<never>((_, reject) => (unsettled = reject));
+  const onEmpty = () => unsettled(new StackFileEnded("its top-level await never settled (nothing was left to wait for)"));
+  process.exit = ((code?: number | string | null) => {
+    throw new StackFileEnded(`it called process.exit(${code ?? ""})`);
+  }) as typeof process.exit;
+  process.once("beforeExit", onEmpty);
+  try {
+    await Promise.race([run(), stalled]);
+  } finally {
+    process.exit = exit;
+    process.off("beforeExit", onEmpty);
+  }
+}
 
 /** An exception while the file ran, at the user's line that caused it. */
 function loadFailure(file: string, err: unknown): Diagnostic[] {
@@ -82,8 +109,10 @@ function loadFailure(file: string, err: unknown): Diagnostic[] {
     severity: "error",
     code: "typescript-error",
     ...at,
-    message: `running ${shown(file)} threw: ${text.split("\n")[0]}`,
-    hint: /There is already a Construct with name/.test(text)
+    message: err instanceof StackFileEnded ? `running ${shown(file)} failed: ${text}` : `running ${shown(file)} threw: ${text.split("\n")[0]}`,
+    hint: err instanceof StackFileEnded
+      ? "a stack file declares constructs and returns: certform goes on from there, so don't call process.exit, and let every top-level await settle"
+      : /There is already a Construct with name/.test(text)
       ? "construct ids are unique among siblings: give one another id, and a name prop if its name in the stack must stay (e.g. { name: \"billing\" })"
       : "fix the error at this place; certform runs the stack file to read its constructs",
   }];
