@@ -170,6 +170,23 @@ if (stack) process.exit(0);
     expect(h.stdout + h.stderr).toContain("error[typescript-error] running hangs.ts failed: its top-level await never settled");
   });
 
+  it("an import that cannot be found is reported at the importing line, relative or a package", async () => {
+    const relative = `${HEAD}import { nodes } from "./settings.js";
+new CertformStack(app, "payments", { description: String(nodes) });
+`;
+    const pkg = `${HEAD}import { nodes } from "no-such-package";
+new CertformStack(app, "payments", { description: String(nodes) });
+`;
+    const dir = tsProject({ "relative.ts": relative, "pkg.ts": pkg });
+    for (const [name, source, spec] of [["relative.ts", relative, "./settings.js"], ["pkg.ts", pkg, "no-such-package"]] as const) {
+      const r = await certform(["validate", join(dir, name)], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      const where = positionOf(source, spec);
+      expect(r.stdout + r.stderr).toContain(`${name}:${where.line}:${where.column}: error[typescript-error]`);
+      expect(r.stdout + r.stderr).toContain("cannot be found: fix the path");
+    }
+  });
+
   it("file sources are relative to the .ts file, material is read and checked as for YAML, and a key is never inline", async () => {
     const ca = await makeCa();
     const api = await issue({ issuer: ca, hosts: ["api.example.com"] });

@@ -8,6 +8,7 @@ import type { LoadResult } from "../load-result.js";
 import type { TypeScriptEntry } from "./entry.js";
 import { readConstructStack } from "./walk.js";
 import { runStackFile, TsxMissing } from "./run-file.js";
+import { missingImportSite } from "./missing-import.js";
 
 const LOCK = Symbol.for("certform.load-lock");
 type LockHolder = { [LOCK]?: Promise<unknown> };
@@ -103,14 +104,17 @@ function loadFailure(file: string, err: unknown): Diagnostic[] {
   if (syntax) {
     return [{ severity: "error", code: "typescript-syntax", file: shown(syntax[1]!), line: Number(syntax[2]), column: Number(syntax[3]) + 1, message: `TypeScript syntax error: ${syntax[4]}`, hint: "fix the syntax at this place (npx tsc --noEmit shows every error)" }];
   }
-  const site = err instanceof Error ? userFrame(err.stack) : undefined;
+  const missing = missingImportSite(err);
+  const site = missing ?? (err instanceof Error ? userFrame(err.stack) : undefined);
   const at = site ? { file: shown(site.file), line: site.line, column: site.column } : { file: shown(file), line: 1, column: 1 };
   return [{
     severity: "error",
     code: "typescript-error",
     ...at,
     message: err instanceof StackFileEnded ? `running ${shown(file)} failed: ${text}` : `running ${shown(file)} threw: ${text.split("\n")[0]}`,
-    hint: err instanceof StackFileEnded
+    hint: missing
+      ? "the stack imports a module that cannot be found: fix the path (relative to this file), or install the package in the stack's project"
+      : err instanceof StackFileEnded
       ? "a stack file declares constructs and returns: certform goes on from there, so don't call process.exit, and let every top-level await settle"
       : /There is already a Construct with name/.test(text)
       ? "construct ids are unique among siblings: give one another id, and a name prop if its name in the stack must stay (e.g. { name: \"billing\" })"
