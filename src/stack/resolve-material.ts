@@ -127,6 +127,11 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
         const cert = await reader.certificates(t.spec.certificate, t.origin.baseDir, "certificate");
         if (!cert) return;
         t.material = { chain: cert.chain };
+        if (cert.chain.length > 1) {
+          // A gateway's trusted alias holds one CA; a bundle file would otherwise be trusted by its first certificate only.
+          const subjects = cert.chain.map((x) => x.subject.replace(/\n/g, ", ")).join("; ");
+          report(t, { severity: "error", code: "trusted-several", message: `holds ${cert.chain.length} certificates (${subjects}); a trusted certificate is one CA`, hint: "declare each CA as a trusted certificate of its own (split the file; with a url source, select: root or leaf), and assign each", field: ["certificate", Object.keys(t.spec.certificate)[0] ?? "file"] }, t.spec.certificate);
+        }
         const pin = "url" in t.spec.certificate ? t.spec.certificate.sha256 : undefined;
         for (const f of checkTrustedCertificate({ certificates: cert.chain, now, ...windows, ...(pin ? { pinSha256: pin } : {}) })) report(t, f, t.spec.certificate);
       }));

@@ -86,6 +86,12 @@ export const certificateFileCases: StackCase[] = [
     expect: { code: "key-in-certificate", at: "ca.pem", address: "trustedCertificates.partner-ca[dev]", message: "holds a private key as well as a certificate", hint: "keep only the certificates here" },
   }),
   stackCase({
+    id: "truststore-file-several-cas",
+    title: "a trusted certificate whose file holds two CAs (a bundle)",
+    files: (m) => trustedFile(m, `${m.pki.intermediate.pem}${m.pki.root.pem}`),
+    expect: { code: "trusted-several", at: "ca.pem", address: "trustedCertificates.partner-ca[dev]", message: "holds 2 certificates", hint: "declare each CA as a trusted certificate of its own" },
+  }),
+  stackCase({
     id: "inline-pem-truncated",
     title: "an inline pem: cut short",
     files: (m) => ({ "stack.yaml": stackText(m, `trustedCertificates:\n  partner-ca:\n    certificate: { pem: ${JSON.stringify(m.pki.root.pem.slice(0, 200))} }\n`) }),
