@@ -28,6 +28,8 @@ export interface Instance<K extends ResourceKind, S> {
   spec: S;
   origin: Origin;
   material?: Material;
+  /** Top-level fields of the declaration holding a ${…} that could not be expanded (already reported). */
+  unresolved?: string[];
 }
 
 export type CertificateInstance = Instance<"certificates", CertificateResource> & {

@@ -36,8 +36,13 @@ export function instantiate(loaded: LoadedStack, opts: InstantiateOptions = {}):
         if (raw.environments && !raw.environments.includes(envName)) continue;
         const address = `${kind}.${name}[${envName}]`;
         const origin = origins.get(`${kind}.${name}`)!;
-        const spec = interpolateDeep(raw, ctx, (field, p) => diagnostics.push(diagnose(origin, address, { ...p, field })));
+        const unresolved = new Set<string>();
+        const spec = interpolateDeep(raw, ctx, (field, p) => {
+          diagnostics.push(diagnose(origin, address, { ...p, field }));
+          unresolved.add(String(field[0]));
+        });
         const instance = { address, kind, name, environment: envName, spec, origin } as AnyInstance;
+        if (unresolved.size > 0) instance.unresolved = [...unresolved];
         if (instance.kind === "certificates") instance.hosts = instance.spec.hosts ?? (instance.spec.generate ? generateHosts(instance.spec.generate) : []);
         if (instance.kind === "trustedCertificates") instance.alias = instance.spec.alias ?? name;
         if (instance.kind === "endpoints") instance.path = instance.spec.path ?? `/${name}`;

@@ -26,8 +26,11 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
   };
   // One resource's failure never hides the others' findings: a read error is reported at its source, and
   // anything else (a bug in certform) as internal at the resource, after which the other resources go on.
+  // A source whose ${env:…} is unset is reported as such once; reading it with the reference as text would only
+  // add a misleading second error (a "wrong" passphrase, a missing file named ${env:…}).
+  const SOURCE_FIELDS = ["certificate", "key", "chain", "generate"];
   const guarded = (inst: AnyInstance, fn: () => Promise<void>) =>
-    fn().catch((err: unknown) => {
+    (inst.unresolved?.some((f) => SOURCE_FIELDS.includes(f)) ? Promise.resolve() : fn()).catch((err: unknown) => {
       if (err instanceof SourceError) report(inst, err);
       else report(inst, internalFinding(err));
     });

@@ -22,6 +22,8 @@ export interface Expected {
   message: string | RegExp;
   /** Contained in or matched by the fix. */
   hint: string | RegExp;
+  /** It is the only error: nothing else is reported as a consequence of it. */
+  alone?: boolean;
 }
 
 /** A stack directory: `validate` must refuse it with the error expected, and `apply` must change nothing. */

@@ -103,6 +103,7 @@ async function runStackCase(c: StackCase, spawned: boolean): Promise<void> {
   if (e.address !== undefined) expect(found!.address, v.out).toBe(e.address);
   expect(matches(found!.message, e.message), `message ${JSON.stringify(found!.message)} should have ${e.message}`).toBe(true);
   expect(matches(found!.hint, e.hint), `hint ${JSON.stringify(found!.hint)} should have ${e.hint}`).toBe(true);
+  if (e.alone) expect(errors.map((d) => d.code), v.out).toEqual([e.code]);
 
   // plan --format json: one JSON document holding the same error at the same place.
   const p = await cli(["plan", "--format", "json", dir], c.env);

@@ -65,6 +65,12 @@ export const keyCases: StackCase[] = [
     expect: { code: "env-unset", at: "CERTFORM_CATALOGUE_UNSET_KEY", message: "CERTFORM_CATALOGUE_UNSET_KEY is not set", hint: "PEM text in CERTFORM_CATALOGUE_UNSET_KEY" },
   }),
   stackCase({
+    id: "key-passphrase-interpolation-unset",
+    title: "an encrypted key whose passphrase: \"${env:VAR}\" is unset: that alone, not a wrong passphrase too",
+    files: (m) => serverCertificate(m, { key: m.encryptedKeyPem, body: "certificates:\n  api:\n    certificate: { file: api.pem }\n    key: { file: api.key, passphrase: \"${env:CERTFORM_CATALOGUE_UNSET_PASS}\" }\n" }),
+    expect: { code: "env-unset", at: "\"${env:CERTFORM_CATALOGUE_UNSET_PASS}", message: "CERTFORM_CATALOGUE_UNSET_PASS is not set", hint: "set CERTFORM_CATALOGUE_UNSET_PASS", alone: true },
+  }),
+  stackCase({
     id: "key-env-not-a-key",
     title: "key: { env: VAR } holding something else than a key",
     env: { CERTFORM_CATALOGUE_KEY: "my-secret-password" },
