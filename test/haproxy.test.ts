@@ -135,6 +135,18 @@ describe("certform haproxy config", () => {
     expect(err?.stderr).toMatch(/no SSL certificate specified for bind/);
   });
 
+  it("is not withheld for a policy finding: the configuration holds no certificate and no trust, which plan and apply judge", async () => {
+    const file = join(dir, "policy.yaml");
+    await writeFile(file, stackText({ extra: "policies:\n  big-curves: { rule: keyTypes, allow: [ec-p384] }\n" }));
+    const validate = await certform(["validate", "policy.yaml"], { cwd: dir });
+    expect(validate.stdout).toContain("error[policy-keyTypes] certificates.api[dev]");
+    expect(validate.code).toBe(1);
+    const r = await certform(["haproxy", "config", "policy.yaml", "--env", "dev"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("frontend certform_dev");
+    expect(r.stdout + r.stderr).not.toContain("policy");
+  });
+
   it("refuses an environment whose gateway is not HAProxy", async () => {
     await writeFile(join(dir, "embedded.yaml"), 'apiVersion: certform/v1\nkind: Stack\nname: e\nenvironments:\n  dev:\n    gateway: { type: embedded, nodes: ["http://127.0.0.1:1"] }\n');
     const r = await certform(["haproxy", "config", "embedded.yaml", "--env", "dev"], { cwd: dir });

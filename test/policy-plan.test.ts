@@ -1,7 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PlanSchema } from "../src/model/plan.js";
+import { readPlanFileText } from "../src/plan/plan-file.js";
 import { certform } from "./support/cli.js";
 import { startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, makeCa, toPem } from "./support/pki.js";
@@ -95,4 +97,44 @@ describe("plan with policies", () => {
       { policy: "strong-keys", rule: "keyTypes", address: "certificates.terminals[dev]", reason, finding: expect.stringContaining("its key is rsa-2048") },
     ]);
   }, 120_000);
+
+  // Last: it applies, where the tests above rely on an empty node.
+  it("a saved plan records its --policy files; apply PLANFILE refuses it when one changed or is gone, and checks --policy files given now", async () => {
+    writeFileSync(join(dir, "stack.yaml"), stack(""));
+    const policy = "policies:\n  known-keys: { rule: keyTypes, allow: [ec-p256, rsa-2048] }\n";
+    writeFileSync(join(dir, "team-policy.yaml"), policy);
+    const planned = await certform(["plan", "stack.yaml", "--policy", "team-policy.yaml", "--out", "plan.json"], { cwd: dir, env });
+    expect(planned.code).toBe(0);
+    const saved = PlanSchema.parse(JSON.parse(readPlanFileText(join(dir, "plan.json"))));
+    expect(saved.policy_files).toEqual([{ path: "team-policy.yaml", sha256: createHash("sha256").update(policy).digest("hex") }]);
+    expect(saved.stack_paths).toEqual(["stack.yaml"]);
+
+    // Changed since the plan, even by a comment: the plan a user approved was checked against other rules.
+    writeFileSync(join(dir, "team-policy.yaml"), `${policy}# tightened next quarter\n`);
+    const changed = await certform(["apply", "plan.json", "--format", "json"], { cwd: dir, env });
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain("the plan is stale and was not applied:");
+    expect(changed.stderr).toContain("the policy file team-policy.yaml changed since the plan");
+    expect(JSON.parse(changed.stdout)).toMatchObject({ ok: false, error: { code: "stale-plan", message: expect.stringContaining("the policy file team-policy.yaml changed since the plan") } });
+
+    rmSync(join(dir, "team-policy.yaml"));
+    const gone = await certform(["apply", "plan.json"], { cwd: dir, env });
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain("the policy file team-policy.yaml the plan was checked against is gone");
+
+    // Back as it was: the plan holds again, and a --policy given now is checked as well.
+    writeFileSync(join(dir, "team-policy.yaml"), policy);
+    writeFileSync(join(dir, "strict.yaml"), "policies:\n  strong-keys: { rule: keyTypes, minRsaBits: 3072 }\n");
+    const stricter = await certform(["apply", "plan.json", "--policy", "strict.yaml"], { cwd: dir, env });
+    expect(stricter.stdout).toContain("error[policy-keyTypes] certificates.terminals[dev]: policy strong-keys: its RSA key has 2048 bits");
+    expect(stricter.code).toBe(1);
+    const before = await certform(["list", "stack.yaml", "--format", "json"], { cwd: dir, env });
+    expect(JSON.stringify(JSON.parse(before.stdout))).not.toContain("terminals");
+
+    const applied = await certform(["apply", "plan.json", "--policy", "team-policy.yaml"], { cwd: dir, env });
+    expect(applied.stdout).toContain("Apply complete! 2 created");
+    expect(applied.code).toBe(0);
+    const after = await certform(["list", "stack.yaml", "--format", "json"], { cwd: dir, env });
+    expect(JSON.stringify(JSON.parse(after.stdout))).toContain("terminals");
+  }, 240_000);
 });

@@ -94,6 +94,23 @@ describe("validate with policies", () => {
     }, 120_000);
   }
 
+  it("--format markdown lists the exceptions with their reasons after the findings, as plan's comment does", async () => {
+    const c = cases.find((x) => x.rule === "keyTypes")!;
+    const dir = writeStackDir({ "stack.yaml": stackText(c), ...c.files });
+    const r = await certform(["validate", "stack.yaml", "--format", "markdown"], { cwd: dir });
+    expect(r.stdout).toContain("### ❌ certform validate: stack payments");
+    expect(r.stdout).toMatch(/\| error \| `stack\.yaml:\d+:\d+` \| `certificates\.bad\[prod\]` \| `policy-keyTypes` \|/);
+    expect(r.stdout).toContain("#### Policy exceptions (1)");
+    expect(r.stdout).toContain("- `certificates.legacy[prod]`: policy `rule-under-test` (`keyTypes`) excepted, **reason:** kept for the old card terminals");
+    expect(r.stdout).toContain("finding: its key is rsa-2048");
+    expect(r.code).toBe(1);
+    // Without exceptions the comment is the table alone.
+    const none = writeStackDir({ "stack.yaml": stackText(c).replace(/ {4}except:\n.*\n/, ""), ...c.files });
+    const plain = await certform(["validate", "stack.yaml", "--format", "markdown"], { cwd: none });
+    expect(plain.stdout).not.toContain("Policy exceptions");
+    expect(plain.stdout).toContain("`certificates.legacy[prod]`");
+  }, 120_000);
+
   it("a warning rule reports without failing; an except address that matches nothing is a warning", async () => {
     const c = cases.find((x) => x.rule === "keyTypes")!;
     const text = stackText(c).replace("environments: [prod]", "severity: warning").replace("address: certificates.legacy", "address: certificates.legasy");

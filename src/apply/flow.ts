@@ -6,6 +6,7 @@ import { executePlan, type ProgressEvent } from "./execute.js";
 import { addAcmeAccountKeys } from "./acme-account.js";
 import { keysForPlan, StalePlanError } from "./keys.js";
 import { lockEnvironments, lockHolderName } from "./locks.js";
+import { policyFilesForSavedPlan, stalePolicyFiles } from "./policy-files.js";
 import { verifyAppliedEnvironment } from "../verify/applied.js";
 import type { ApplyResult, VerificationProblem } from "./result.js";
 import type { ApplyCommand } from "../render/apply-outcome.js";
@@ -45,15 +46,17 @@ export type ApplyOutcome =
 /**
  * `apply PATH…`: takes every node's lock first, then plans, shows, asks, applies, verifies and releases, so
  * the plan a user approves is the plan that runs. `apply PLANFILE`: takes the locks, then refuses the plan
- * if any node's revision or any source changed since it was made.
+ * if any node's revision, any source or any --policy file it was checked against changed since it was made.
  * Either way the stack is read once, here: locking, planning, the keys and verification all take that state.
  */
 export async function applyFlow(source: { paths: string[] } | { planFile: string }, opts: ApplyFlowOptions, ui: ApplyUi): Promise<ApplyOutcome> {
   const saved = "planFile" in source ? loadPlan(source.planFile) : undefined;
   const paths = saved ? saved.stack_paths : (source as { paths: string[] }).paths;
   const envFilter = saved ? (saved.options.environments ?? undefined) : opts.env;
+  // A saved plan is checked against the policy files it was made with, and any given now.
+  const policy = saved ? policyFilesForSavedPlan(saved, opts.policy) : opts.policy;
   // url: sources are captured now: for a new plan at plan time, for a saved one to check them against it.
-  const read = await readForPlan(paths, { ...(envFilter ? { env: envFilter } : {}), ...(opts.destroy ? { destroy: true } : {}), ...(opts.policy ? { policy: opts.policy } : {}) });
+  const read = await readForPlan(paths, { ...(envFilter ? { env: envFilter } : {}), ...(opts.destroy ? { destroy: true } : {}), ...(policy?.length ? { policy } : {}) });
   if ("failed" in read) return { kind: "failed-plan", failed: read.failed };
   const { state } = read.stack;
   const providers = providersFor(state);
@@ -79,7 +82,7 @@ async function lockedApply(stack: StackRead, saved: Plan | undefined, providers:
   const { state } = stack;
   let plan: Plan;
   if (saved) {
-    const stale = await staleNodes(saved, providers);
+    const stale = [...(await staleNodes(saved, providers)), ...stalePolicyFiles(saved, stack.policyFiles)];
     if (stale.length > 0) return { kind: "stale", reasons: stale };
     plan = saved;
   } else {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../model/index.js";
 import type { ValidateReport } from "../model/validate-report.js";
-import { renderDiagnosticsMarkdown } from "../render/diagnostics-markdown.js";
+import { renderValidateMarkdown } from "../render/validate-markdown.js";
 import { renderValidateText } from "../render/validate-text.js";
 import { readStack } from "../stack/index.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -28,8 +28,7 @@ export async function runValidate(paths: string[], opts: ValidateOptions): Promi
       if (result.state?.policyExceptions) report.policy_exceptions = result.state.policyExceptions;
       writeJson(report);
     } else if (opts.format === "markdown") {
-      const title = result.loaded ? `certform validate: stack ${result.loaded.name}` : "certform validate";
-      process.stdout.write(renderDiagnosticsMarkdown(title, result.diagnostics));
+      process.stdout.write(renderValidateMarkdown(result.loaded?.name, result.diagnostics, result.state?.policyExceptions));
     } else {
       process.stdout.write(renderValidateText(result.diagnostics, result.state, colorsFor(opts)));
     }

@@ -100,6 +100,15 @@ export const PolicyException = z
   .meta({ id: "PolicyException" });
 export type PolicyExceptionValue = z.infer<typeof PolicyException>;
 
+/** A --policy file a plan was checked against: apply PLANFILE re-reads it and refuses the plan if it changed. */
+export const PolicyFileRecord = z
+  .object({
+    path: z.string().describe("The file, as given to --policy (relative to the working directory, like stack_paths)."),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("SHA-256 of the file's content, lowercase hex (as sha256sum prints it)."),
+  })
+  .meta({ id: "PolicyFile" });
+export type PolicyFileValue = z.infer<typeof PolicyFileRecord>;
+
 export const PlanSchema = z
   .object({
     format_version: z.literal("1"),
@@ -121,6 +130,10 @@ export const PlanSchema = z
     policy_exceptions: z.array(PolicyException).optional().describe("Policy findings let pass by an except entry, with its reason; absent when there are none."),
     sources: z.array(z.object({ address: z.string(), field: z.string(), fingerprint: z.string() })).describe("What apply re-reads and checks: a changed source makes the plan stale."),
     stack_paths: z.array(z.string()).describe("The stack files or directories the plan was made from."),
+    policy_files: z
+      .array(PolicyFileRecord)
+      .optional()
+      .describe("The --policy files the plan was checked against; apply re-reads them and refuses the plan as stale if one changed or is gone. Absent when there were none."),
   })
   .meta({ title: "certform plan", description: "certform plan --format json, and plan files (plan --out)." });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -54,6 +54,7 @@ export async function makePlan(stack: StackRead, opts: MakePlanOptions): Promise
     warnings: stack.warnings,
     options: { prune: opts.destroy ? true : opts.prune, adopt: opts.adopt ?? false, environments: stack.environments },
     stackPaths: stack.paths,
+    policyFiles: stack.policyFiles,
     now: opts.now ?? new Date(),
     version: opts.version ?? "0.0.0",
     ...(renewal ? { renew: renewal.addresses } : {}),

@@ -20,6 +20,8 @@ export interface PlanInput {
   warnings: readonly Diagnostic[];
   options: { prune: boolean; adopt: boolean; environments: string[] | null };
   stackPaths: string[];
+  /** The --policy files the stack was checked against. */
+  policyFiles?: Plan["policy_files"];
   now: Date;
   version: string;
   /** The chains of backends whose endpoints' trust shrinks, captured before planning (see `unchecked`). */
@@ -88,6 +90,7 @@ export function planChanges(input: PlanInput): { plan: Plan; problems: PlanProbl
     ...(state.policyExceptions?.length ? { policy_exceptions: state.policyExceptions } : {}),
     sources,
     stack_paths: input.stackPaths,
+    ...(input.policyFiles?.length ? { policy_files: input.policyFiles } : {}),
   };
   // Built to the Plan type; the schema orders and checks it where it is written out (renderPlanJson).
   return { plan, problems, unchecked: [...new Set(unchecked)], errors };

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../model/index.js";
+import type { PolicyFileValue } from "../model/plan.js";
 import { readStack, type DesiredState } from "../stack/index.js";
 import type { PlanFailure } from "./make-plan.js";
 
@@ -6,6 +7,8 @@ import type { PlanFailure } from "./make-plan.js";
 export interface StackRead {
   /** Where it was read from; a saved plan records them, so that `apply PLANFILE` reads the same stack. */
   paths: string[];
+  /** The --policy files checked, with the SHA-256 of each: a saved plan records them, and apply checks them again. */
+  policyFiles: PolicyFileValue[];
   /** The environments the read was limited to (--env), or null for all. */
   environments: string[] | null;
   state: DesiredState;
@@ -30,5 +33,5 @@ export async function readForPlan(paths: string[], opts: { env?: string[]; destr
     const policyExceptions = opts.destroy ? undefined : read.state?.policyExceptions;
     return { failed: { diagnostics, problems: [], ...(policyExceptions ? { policyExceptions } : {}) } };
   }
-  return { stack: { paths, environments: opts.env ?? null, state: read.state, warnings: diagnostics.filter((d) => d.severity === "warning") } };
+  return { stack: { paths, policyFiles: read.policyFiles ?? [], environments: opts.env ?? null, state: read.state, warnings: diagnostics.filter((d) => d.severity === "warning") } };
 }

@@ -1,4 +1,5 @@
 import { hasErrors, type Diagnostic } from "../model/index.js";
+import type { PolicyFileValue } from "../model/plan.js";
 import type { DesiredState } from "./desired-state.js";
 import { instantiate } from "./instantiate.js";
 import { checkInstances } from "./instance-checks.js";
@@ -23,6 +24,8 @@ export interface ReadStackOptions extends ResolveOptions {
 export interface ReadStackResult {
   loaded?: LoadedStack;
   state?: DesiredState;
+  /** The --policy files read, each with the SHA-256 of its content (a saved plan records them). */
+  policyFiles?: PolicyFileValue[];
   diagnostics: Diagnostic[];
 }
 
@@ -50,7 +53,7 @@ export async function readStack(paths: readonly string[], opts: ReadStackOptions
   const checked = opts.checkPolicies === false ? { diagnostics: [], exceptions: [] } : checkPolicies(loaded.stack, state, policies.policies, opts.now ?? new Date());
   diagnostics.push(...checked.diagnostics);
   if (checked.exceptions.length > 0) state.policyExceptions = checked.exceptions;
-  return { loaded, state, diagnostics: withConstructPaths(loaded, sortDiagnostics(dedupe(diagnostics))) };
+  return { loaded, state, policyFiles: policies.files, diagnostics: withConstructPaths(loaded, sortDiagnostics(dedupe(diagnostics))) };
 }
 
 // A declaration shared by several environments reports the same problem once per environment; once is enough
