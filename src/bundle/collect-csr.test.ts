@@ -69,4 +69,10 @@ describe("csr: certificates in a bundle", () => {
     expect(yaml).toContain('  partner:\n    generate: { csr: { subject: "CN=partner.example.com, O=Example", hosts: [partner.example.com], keyType: rsa-3072 }, renewBefore: 10d }');
     expect(yaml).toContain("    default: true\n");
   });
+
+  it("import refuses a manifest that names a certificate twice, as installed and as pending", () => {
+    const { manifest: body, files } = collect();
+    const twice = finishManifest({ ...body, requests: [...body.requests!, { ...body.requests![0]!, name: "api", address: "certificates.api" }] }, files);
+    expect(() => fromCertform(twice, new Map([...files].map(([p, t]) => [p, Buffer.from(t)])), "prod")).toThrow(/names certificates\.api twice/);
+  });
 });

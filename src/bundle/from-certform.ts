@@ -62,7 +62,10 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
     } else entry.key = key(c.key);
     model.certificates.push(entry);
   }
-  for (const r of manifest.requests ?? []) model.certificates.push(csrCertificate(r, target, model.notes));
+  for (const r of manifest.requests ?? []) {
+    if (model.certificates.some((c) => c.name === r.name)) throw new ImportError(`the bundle's manifest names ${r.address} twice: as a certificate and as a pending request`, "not-a-bundle", "export the bundle again");
+    model.certificates.push(csrCertificate(r, target, model.notes));
+  }
   model.certificates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const t of of("trustedCertificates")) model.trusted.push({ name: t.name, ...(t.alias !== t.name ? { alias: t.alias } : {}), pem: certs(t.file, t.fingerprint256), ...(t.protect ? { protect: true } : {}) });
   for (const e of of("endpoints")) model.endpoints.push({ name: e.name, url: e.url, ...(e.path !== `/${e.name}` ? { path: e.path } : {}), ...(e.protect ? { protect: true } : {}) });
