@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { createPublicKey } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { readZip } from "../src/bundle/zip-read.js";
 import type { BundleManifest } from "../src/model/bundle.js";
 import type { Plan } from "../src/model/plan.js";
 import { certform, type CliResult } from "./support/cli.js";
+import { csrPublicKey, signCsr } from "./support/csr-ca.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { JWK_PRIVATE_MEMBER, keyEchoes, rawEchoes, secretsOf } from "./support/key-echoes.js";
 import { keyToPem, makeCa } from "./support/pki.js";
@@ -47,9 +47,6 @@ const ok = (r: CliResult): CliResult => {
 };
 const at = (...parts: string[]) => join(dir, ...parts);
 
-/** The public key (SPKI, base64) a CSR file asks a certificate for. */
-const csrPublicKey = (file: string): string => createPublicKey(execFileSync("openssl", ["req", "-in", file, "-noout", "-pubkey"], { encoding: "utf8" })).export({ type: "spki", format: "der" }).toString("base64");
-
 const pending = async (gw: GatewayProcess): Promise<{ name: string; keyFingerprint256: string; keyType: string }[]> => (await api(gw.admin, "GET", "/v1/requests")).body.items;
 
 function manifestOf(zip: string): { manifest: BundleManifest; entries: Map<string, Buffer> } {
@@ -76,7 +73,7 @@ describe("a csr: certificate moves to another environment as its request's setti
   it("dev: one request signed and installed, one still pending", async () => {
     ok(await cli(["apply", at("dev"), "--auto-approve"]));
     ok(await cli(["csr", "certificates.api", "--env", "dev", "--out", at("api.csr"), at("dev")]));
-    execFileSync("openssl", ["x509", "-req", "-in", at("api.csr"), "-CA", at("ca", "ca.pem"), "-CAkey", at("ca", "ca.key"), "-CAcreateserial", "-days", "90", "-copy_extensions", "copy", "-out", at("dev", "signed.pem")], { cwd: dir, stdio: "pipe" });
+    signCsr(at("api.csr"), { pem: at("ca", "ca.pem"), key: at("ca", "ca.key") }, at("dev", "signed.pem"));
     writeFileSync(at("dev", "stack.yaml"), stack(true));
     ok(await cli(["apply", at("dev"), "--auto-approve"]));
     const requests = await pending(dev);

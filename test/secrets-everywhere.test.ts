@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { request } from "node:https";
@@ -6,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../src/bundle/limits.js";
 import { readZip } from "../src/bundle/zip-read.js";
+import { signCsr } from "./support/csr-ca.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { certformInProcess } from "./support/in-process.js";
 import { JWK_PRIVATE_MEMBER, keyEchoes, rawEchoes, secretsOf } from "./support/key-echoes.js";
@@ -150,7 +150,7 @@ describe("no private key in anything certform prints or writes", () => {
     // Certificates an outside CA signs: the CSRs fetched, one signed and installed with the key the gateway made.
     await run(["csr", "certificates.pending", "--env", "prod", stack], 0);
     await run(["csr", "certificates.signed", "--env", "prod", "--out", at("signed.csr"), stack], 0);
-    execFileSync("openssl", ["x509", "-req", "-in", at("signed.csr"), "-CA", join(caDir, "ca.pem"), "-CAkey", join(caDir, "ca.key"), "-CAcreateserial", "-days", "90", "-copy_extensions", "copy", "-out", join(caDir, "signed.pem")], { stdio: "pipe" });
+    signCsr(at("signed.csr"), { pem: join(caDir, "ca.pem"), key: join(caDir, "ca.key") }, join(caDir, "signed.pem"));
     writeFileSync(at("signed.pem"), `${readFileSync(join(caDir, "signed.pem"), "utf8")}${pki.intermediate.pem}`);
     writeFileSync(at("stack.yaml"), readFileSync(at("stack.yaml"), "utf8").replace('hosts: ["signed.example.com"] } }\n', 'hosts: ["signed.example.com"] } }\n    certificate: { file: signed.pem }\n'));
     await run(["plan", "--format", "json", stack], 0);
