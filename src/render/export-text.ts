@@ -13,7 +13,9 @@ export function renderExportSummary(manifest: BundleManifest, out: string | unde
   const keys = manifest.objects.filter((o) => o.kind === "certificates" && o.key.status === "included").length;
   if (keys > 0) text += `${keys} key${keys === 1 ? "" : "s"} included, encrypted with ${PASSPHRASE_VARIABLE}.\n`;
   if (manifest.missing.length > 0) {
-    text += "Not in the bundle (import turns missing keys into { env: CERTFORM_KEY_… } placeholders):\n";
+    // Keys that never leave the gateways (generated, or made for a CSR) get no placeholder: the target makes its own.
+    const placeholders = manifest.objects.some((o) => o.kind === "certificates" && (o.key.status === "missing" || o.issuerKey?.status === "missing"));
+    text += `Not in the bundle${placeholders ? " (import turns missing keys into { env: CERTFORM_KEY_… } placeholders)" : ""}:\n`;
     for (const m of manifest.missing) text += `  - ${m.what}: ${m.reason}\n`;
   }
   return text;
