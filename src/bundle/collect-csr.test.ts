@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makePki, type Pki } from "../../test/support/pki.js";
 import { CertificateResourceSchema, LABEL } from "../model/index.js";
 import type { LiveObject, LiveRequest } from "../providers/provider.js";
-import { finishManifest } from "./bundle-file.js";
+import { bundleZip, finishManifest } from "./bundle-file.js";
 import type { Declared } from "./collect-certificate.js";
 import { collectBundle } from "./collect.js";
 import { fromCertform } from "./from-certform.js";
+import { importBundle } from "./import.js";
 import { renderStack } from "./stack-yaml.js";
 
 // Certificates an outside CA signs (generate: { csr }) in a bundle: as their request's settings, never a key,
@@ -68,6 +72,18 @@ describe("csr: certificates in a bundle", () => {
     const yaml = rendered.files.get("pki.yaml")!;
     expect(yaml).toContain('  partner:\n    generate: { csr: { subject: "CN=partner.example.com, O=Example", hosts: [partner.example.com], keyType: rsa-3072 }, renewBefore: 10d }');
     expect(yaml).toContain("    default: true\n");
+  });
+
+  it("import to an HAProxy gateway says that it cannot make the keys", async () => {
+    const { manifest: body, files } = collect();
+    const work = mkdtempSync(join(tmpdir(), "certform-csr-bundle-"));
+    try {
+      writeFileSync(join(work, "dev.zip"), await bundleZip(finishManifest(body, files), files));
+      const result = importBundle({ input: join(work, "dev.zip"), environment: "edge", outDir: join(work, "edge"), mappings: [], nodes: [], gatewayType: "haproxy", version: "0.1.0" });
+      expect(result.notes.join("\n")).toContain("certificates.api, certificates.partner: an HAProxy gateway cannot make keys for signing requests");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("import refuses a manifest that names a certificate twice, as installed and as pending", () => {

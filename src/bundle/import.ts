@@ -58,6 +58,8 @@ export function importBundle(req: ImportRequest): ImportResult {
   const truststore = req.truststore ? readTruststore(req.truststore, req.limits ?? DEFAULT_LIMITS) : undefined;
   const sourceEnvironment = chooseEnvironment(opened, req);
   const model = toModel(opened, sourceEnvironment, req.environment, req.mappings.map(([from]) => from), truststore);
+  const csrs = model.certificates.filter((c) => c.csr).map((c) => `certificates.${c.name}`);
+  if (csrs.length > 0 && req.gatewayType === "haproxy") model.notes.push(`${csrs.join(", ")}: an HAProxy gateway cannot make keys for signing requests, so plan refuses ${csrs.length === 1 ? "it" : "them"}; use an embedded gateway, or bring the certificate and its key (certificate: and key:)`);
   if (req.passphrase) checkKeys(model, req.passphrase);
   else if (model.certificates.some((c) => c.key?.kind === "encrypted" || c.generate?.issuerKey?.kind === "encrypted")) model.notes.push("CERTFORM_BUNDLE_PASSPHRASE is not set: the encrypted keys were not checked; set it before plan or apply");
   const stackName = req.name ?? model.stackName;
