@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { createPublicKey, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../src/model/plan.js";
 import { certform, type CliResult } from "./support/cli.js";
+import { csrPublicKey, signCsr } from "./support/csr-ca.js";
 import { api, handshake, keepHandshaking, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { issue, keyToPem, makeCa, type Issued } from "./support/pki.js";
 import { writeStackDir } from "./support/stack.js";
@@ -42,20 +43,13 @@ async function planJson(): Promise<{ code: number | null; plan: Plan; stderr: st
 }
 
 /** What the CA does with a request: sign it for `days`, keeping the requested subjectAltName. */
-function sign(csrFile: string, out: string, days: number): void {
-  execFileSync("openssl", ["x509", "-req", "-in", csrFile, "-CA", join(dir, "ca.pem"), "-CAkey", join(dir, "ca.key"), "-CAcreateserial", "-days", String(days), "-copy_extensions", "copy", "-out", out], { cwd: dir, stdio: "pipe" });
-}
+const sign = (csrFile: string, out: string, days: number): void => signCsr(csrFile, { pem: join(dir, "ca.pem"), key: join(dir, "ca.key") }, out, days);
 
 /** The served leaf and its public key (SPKI, base64) on a node. */
 async function served(gw: GatewayProcess): Promise<{ fingerprint256: string; publicKey: string }> {
   const leaf = new X509Certificate((await handshake(gw.listenPort, HOST)).raw);
   return { fingerprint256: leaf.fingerprint256, publicKey: leaf.publicKey.export({ type: "spki", format: "der" }).toString("base64") };
 }
-
-const csrPublicKey = (file: string): string => {
-  const pem = execFileSync("openssl", ["req", "-in", file, "-noout", "-pubkey"], { encoding: "utf8" });
-  return createPublicKey(pem).export({ type: "spki", format: "der" }).toString("base64");
-};
 
 const pendingKeys = async (): Promise<string[]> =>
   Promise.all([p1, p2].map(async (gw) => ((await api(gw.admin, "GET", "/v1/requests")).body.items as { keyFingerprint256: string }[]).map((r) => r.keyFingerprint256).join(",")));

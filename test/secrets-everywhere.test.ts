@@ -1,22 +1,22 @@
-import { createPrivateKey, type KeyObject } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { request } from "node:https";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../src/bundle/limits.js";
 import { readZip } from "../src/bundle/zip-read.js";
+import { signCsr } from "./support/csr-ca.js";
 import { api, startGateway, type GatewayProcess } from "./support/gateway.js";
 import { certformInProcess } from "./support/in-process.js";
 import { JWK_PRIVATE_MEMBER, keyEchoes, rawEchoes, secretsOf } from "./support/key-echoes.js";
 import { exportPkcs12, keyToPem, leaf, makePki, type Issued, type Pki } from "./support/pki.js";
-import { storeText } from "./support/store-files.js";
+import { storedKeys } from "./support/store-files.js";
 import { writeStackDir } from "./support/stack.js";
 
 // The promise "a private key appears nowhere but where it must live": one full run of certform — validate,
-// every format of plan, a plan file, apply, verify, list, expiry, inspect, export (ZIP and JSON, without
-// keys), export-cert, import, errors, the gateway's log, and a GET of everything its admin API and data
-// plane serve — is collected, and no private key of the run (those of the fixtures, and those the gateway
+// every format of plan, a plan file, apply, verify, list, expiry, inspect, certform csr (a request signed and
+// installed, one pending), export (ZIP and JSON, without keys), export-cert, import, errors, the gateway's log,
+// and a GET of everything its admin API and data plane serve, signing requests included — is collected, and no private key of the run (those of the fixtures, and those the gateway
 // generated, read back from its store) is found in any of it: not as PEM, DER, hex, base64, base64url, nor
 // as a JWK's private members.
 
@@ -31,6 +31,8 @@ let rsa: Issued;
 let p12: Issued;
 let stack: string;
 let broken: string;
+/** The CA that signs the csr: certificate, kept apart from the stack (its key is an input, not output). */
+let caDir: string;
 /** Everything certform printed or wrote, by where it came from. */
 const collected: { what: string; data: Buffer }[] = [];
 const keep = (what: string, data: Buffer | string) => collected.push({ what, data: Buffer.isBuffer(data) ? data : Buffer.from(data) });
@@ -63,12 +65,6 @@ function httpsGet(url: string, servername: string): Promise<string> {
   });
 }
 
-/** The keys the gateway holds, generated ones included, as its store on disk has them. */
-async function storedKeys(dataDir: string): Promise<KeyObject[]> {
-  const text = (await storeText(dataDir)).replace(/\\n/g, "\n");
-  return [...text.matchAll(/-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+?-----END PRIVATE KEY-----/g)].map((m) => createPrivateKey(m[0]));
-}
-
 beforeAll(async () => {
   gw = await startGateway({ environment: "prod", node: "prod-1", token: TOKEN });
   pki = await makePki({ hosts: ["api.example.com"] });
@@ -90,6 +86,10 @@ beforeAll(async () => {
     key: { pkcs12: bundled.p12, passphrase: "\${env:CERTFORM_SECRETS_P12_PASS}" }
   gen:
     generate: { hosts: ["gen.example.com"], keyType: ec-p256 }
+  pending:
+    generate: { csr: { hosts: ["pending.example.com"], keyType: rsa-2048 } }
+  signed:
+    generate: { csr: { subject: "CN=signed.example.com, O=Vault", hosts: ["signed.example.com"] } }
 trustedCertificates:
   root: { certificate: { file: root.pem } }
 endpoints:
@@ -107,6 +107,7 @@ jwks:
     "bundled.p12": p12File,
     "root.pem": pki.root.pem,
   });
+  caDir = writeStackDir({ "ca.pem": pki.intermediate.pem, "ca.key": pki.intermediate.keyPem });
   // The same material, wrong: a key for another certificate, a key given as the certificate, a wrong passphrase.
   broken = writeStackDir({
     "stack.yaml": `${header}certificates:
@@ -134,7 +135,7 @@ jwks:
 
 afterAll(async () => {
   await gw?.stop();
-  for (const dir of [stack, broken]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [stack, broken, caDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("no private key in anything certform prints or writes", () => {
@@ -146,6 +147,15 @@ describe("no private key in anything certform prints or writes", () => {
     await run(["apply", at("changes.plan")], 0);
     await run(["apply", "--auto-approve", "--format", "json", stack], 0);
     await run(["plan", "--detailed-exitcode", stack], 0);
+    // Certificates an outside CA signs: the CSRs fetched, one signed and installed with the key the gateway made.
+    await run(["csr", "certificates.pending", "--env", "prod", stack], 0);
+    await run(["csr", "certificates.signed", "--env", "prod", "--out", at("signed.csr"), stack], 0);
+    signCsr(at("signed.csr"), { pem: join(caDir, "ca.pem"), key: join(caDir, "ca.key") }, join(caDir, "signed.pem"));
+    writeFileSync(at("signed.pem"), `${readFileSync(join(caDir, "signed.pem"), "utf8")}${pki.intermediate.pem}`);
+    writeFileSync(at("stack.yaml"), readFileSync(at("stack.yaml"), "utf8").replace('hosts: ["signed.example.com"] } }\n', 'hosts: ["signed.example.com"] } }\n    certificate: { file: signed.pem }\n'));
+    await run(["plan", "--format", "json", stack], 0);
+    await run(["apply", "--auto-approve", stack], 0);
+    await run(["csr", "certificates.signed", "--env", "prod", stack], 1);
     for (const format of ["text", "json"]) await run(["verify", "--format", format, stack], 0);
     for (const format of ["text", "json", "markdown"]) await run(["list", "--format", format, stack], 0);
     for (const format of ["text", "json", "markdown"]) await run(["expiry", "--within", "36500d", "--format", format, stack], 2);
@@ -159,7 +169,7 @@ describe("no private key in anything certform prints or writes", () => {
     await run(["export", "--env", "prod", "--out", at("bundle.zip"), stack], 0);
     await run(["export", "--env", "prod", "--all", "--format", "json", stack], 0);
     for (const [name, data] of readZip(readFileSync(at("bundle.zip")), DEFAULT_LIMITS)) keep(`bundle.zip/${name}`, data);
-    for (const address of ["certificates.api", "certificates.gen", "trustedCertificates.root"]) {
+    for (const address of ["certificates.api", "certificates.gen", "certificates.signed", "trustedCertificates.root"]) {
       await run(["export-cert", address, "--env", "prod", "--chain", stack], 0);
       await run(["export-cert", address, "--env", "prod", "--format", "der", "--out", at(`${address}.der`), stack], 0);
     }
@@ -176,7 +186,8 @@ describe("no private key in anything certform prints or writes", () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     keep("GET /v1/status", (await api(gw.admin, "GET", "/v1/status", undefined, auth)).text);
     keep("GET /metrics", (await api(gw.admin, "GET", "/metrics", undefined, auth)).text);
-    for (const collection of ["certificates", "trusted", "endpoints", "trust", "jwks"]) {
+    keep("GET /v1/transfer-key", (await api(gw.admin, "GET", "/v1/transfer-key", undefined, auth)).text);
+    for (const collection of ["certificates", "trusted", "endpoints", "trust", "jwks", "requests"]) {
       const list = await api(gw.admin, "GET", `/v1/${collection}`, undefined, auth);
       expect(list.status).toBe(200);
       keep(`GET /v1/${collection}`, list.text);
@@ -198,6 +209,7 @@ describe("no private key in anything certform prints or writes", () => {
 
     const generated = await storedKeys(gw.dataDir);
     expect(generated.length).toBeGreaterThanOrEqual(4);
+    expect(generated.length).toBeGreaterThanOrEqual(6);
     const fixtures = [pki.root, pki.intermediate, pki.leaf, rsa, p12].map((i) => i.key);
     const secrets = [...fixtures, ...generated].flatMap((k) => secretsOf(k));
     const files = new Set([at("api.key"), at("rsa.key"), at("bundled.p12")].map((p) => relative(stack, p)));

@@ -1,5 +1,5 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
-import type { BundleCertificateValue, BundleKeyStatusValue } from "../model/bundle.js";
+import type { BundleCertificateValue, BundleCsrValue, BundleKeyStatusValue } from "../model/bundle.js";
 import type { CertificateResource } from "../model/index.js";
 import { LABEL } from "../model/index.js";
 import type { LiveObject } from "../providers/provider.js";
@@ -9,7 +9,22 @@ import { encryptKeyPem } from "./key-crypt.js";
 /** What the stack declares for a certificate the gateway holds: the keys come from here, never from the gateway. */
 export interface Declared {
   spec: CertificateResource;
+  /** The hosts it is served for, as the stack resolves them. */
+  hosts: string[];
   key?: KeyObject;
+}
+
+/** Keys the gateways made for an outside CA's signature: no source of certform's can have them. */
+export const CSR_KEY: BundleKeyStatusValue = {
+  status: "not-exportable",
+  reason: "made on the gateways for an outside CA's signature: it never leaves them, not even with --include-private-keys; the target makes its own key and request",
+};
+
+/** The settings of a csr: certificate's signing request, as the stack declares them. */
+export function csrSettings(declared: Declared | undefined): BundleCsrValue | undefined {
+  const g = declared?.spec.generate;
+  if (!g?.csr) return undefined;
+  return { ...(g.csr.subject !== undefined ? { subject: g.csr.subject } : {}), hosts: g.csr.hosts, keyType: g.csr.keyType, renewBefore: g.renewBefore };
 }
 
 export interface KeyOptions {
@@ -57,6 +72,13 @@ export function collectCertificate(
     files.push([file, encryptKeyPem(key, keys.passphrase, keys.iterations)]);
     return { status: "included", file };
   };
+  const csr = generated ? undefined : csrSettings(declared);
+  if (csr) {
+    // Installed from an outside CA's answer: it moves as its request's settings, the certificate as public facts.
+    entry.csr = csr;
+    entry.key = CSR_KEY;
+    return { entry, files };
+  }
   if (!generated) {
     entry.key = keyFile(`keys/${name}.key`, declared?.key, leaf, "key");
     return { entry, files };

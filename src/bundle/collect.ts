@@ -1,8 +1,9 @@
-import type { BundleManifest, BundleObjectValue } from "../model/bundle.js";
+import type { BundleManifest, BundleObjectValue, BundleRequestValue } from "../model/bundle.js";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "../model/bundle.js";
 import { KIND_OF_COLLECTION, LABEL, MANAGEMENT_OBJECT, NAME_PATTERN, RESOURCE_KINDS, type ResourceKind } from "../model/index.js";
-import type { LiveCollection, LiveObject } from "../providers/provider.js";
+import type { LiveCollection, LiveObject, LiveRequest } from "../providers/provider.js";
 import { collectCertificate, type Declared, type KeyOptions } from "./collect-certificate.js";
+import { collectRequest } from "./collect-request.js";
 import { slug } from "./import-model.js";
 
 export interface CollectInput {
@@ -13,6 +14,8 @@ export interface CollectInput {
   version: string;
   /** One node's objects, as read. */
   objects: LiveObject[];
+  /** The same node's pending signing requests. */
+  requests?: LiveRequest[];
   /** false: the objects the stack owns in this environment; true: every object (--all). */
   all: boolean;
   /** The stack's certificates of this environment, by resource name: where keys and generate settings come from. */
@@ -22,8 +25,8 @@ export interface CollectInput {
 
 export type ManifestBody = Omit<BundleManifest, "files" | "contents">;
 
-/** Whether the stack owns the object in this environment. */
-export function ownedHere(o: LiveObject, stack: string, environment: string): boolean {
+/** Whether the stack owns the object (or request) in this environment. */
+export function ownedHere(o: { labels: Record<string, string> }, stack: string, environment: string): boolean {
   return o.labels[LABEL.stack] === stack && (o.labels[LABEL.address] ?? "").endsWith(`[${environment}]`);
 }
 
@@ -31,7 +34,15 @@ export function ownedHere(o: LiveObject, stack: string, environment: string): bo
 export function collectBundle(input: CollectInput): { manifest: ManifestBody; files: Map<string, string> } {
   // The admin API's own certificate belongs to its environment's nodes: it never moves with a bundle.
   const chosen = input.objects.filter((o) => !(o.collection === "certificates" && o.name === MANAGEMENT_OBJECT) && (input.all || ownedHere(o, input.stack, input.environment)));
-  const named = nameObjects(chosen, input);
+  // A request whose certificate is installed (a renewal pending) moves with that certificate; one without is
+  // a certificates resource of its own, named like the certificates it stands beside.
+  const served = new Set(input.objects.filter((o) => o.collection === "certificates").map((o) => o.name));
+  const pending = new Map<LiveObject, LiveRequest>();
+  for (const r of input.requests ?? []) {
+    if (served.has(r.name) || !(input.all || ownedHere(r, input.stack, input.environment))) continue;
+    pending.set({ collection: "certificates", name: r.name, labels: r.labels, fields: {} }, r);
+  }
+  const named = nameObjects([...chosen, ...pending.keys()], input);
   const byObject = new Map(named.map((n) => [objectKey(n.o.collection, n.o.name), n]));
   const addressOf = (collection: LiveCollection, objectName: string) => {
     const hit = byObject.get(objectKey(collection, objectName));
@@ -40,10 +51,16 @@ export function collectBundle(input: CollectInput): { manifest: ManifestBody; fi
   const files = new Map<string, string>();
   const objects: BundleObjectValue[] = [];
   const links: BundleManifest["links"] = [];
+  const requests: BundleRequestValue[] = [];
   for (const { o, name, owned } of named) {
     const kind = KIND_OF_COLLECTION[o.collection];
     const address = `${kind}.${name}`;
     const common = { name, address, objectName: o.name, owned, labels: sortKeys(o.labels), protect: o.labels[LABEL.protect] === "true" };
+    const request = pending.get(o);
+    if (request) {
+      requests.push(collectRequest(request, common, owned ? input.declared.get(name) : undefined));
+      continue;
+    }
     const f = o.fields;
     switch (o.collection) {
       case "certificates": {
@@ -90,12 +107,16 @@ export function collectBundle(input: CollectInput): { manifest: ManifestBody; fi
   const order = (k: ResourceKind) => RESOURCE_KINDS.indexOf(k);
   objects.sort((a, b) => order(a.kind) - order(b.kind) || cmp(a.name, b.name));
   links.sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to));
+  requests.sort((a, b) => cmp(a.name, b.name));
   const missing: BundleManifest["missing"] = [];
   for (const o of objects) {
     if (o.kind !== "certificates") continue;
     if (o.key.status !== "included") missing.push({ what: `key of ${o.address}`, address: o.address, reason: o.key.reason ?? o.key.status });
     if (o.issuerKey && o.issuerKey.status !== "included") missing.push({ what: `issuer key of ${o.address}`, address: o.address, reason: o.issuerKey.reason ?? o.issuerKey.status });
   }
+  for (const r of requests) missing.push({ what: `key of ${r.address}`, address: r.address, reason: r.key.reason ?? r.key.status });
+  // Stable: a certificate's key stays before its issuer key.
+  missing.sort((a, b) => cmp(a.address, b.address));
   return {
     manifest: {
       format: BUNDLE_FORMAT,
@@ -105,6 +126,7 @@ export function collectBundle(input: CollectInput): { manifest: ManifestBody; fi
       // (--all) bundle records it, so that exporting the same owned objects twice stays byte-identical.
       source: { stack: input.stack, environment: input.environment, gateway: input.gateway, ...(input.all ? { revision: input.revision } : {}), scope: input.all ? "all" : "owned" },
       objects,
+      ...(requests.length > 0 ? { requests } : {}),
       links,
       missing,
     },

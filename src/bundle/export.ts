@@ -1,7 +1,7 @@
 import type { BundleManifest } from "../model/bundle.js";
 import type { Diagnostic } from "../model/index.js";
 import { providerForEnvironment } from "../providers/for-environment.js";
-import { ProviderError, type LiveNode, type LiveObject } from "../providers/provider.js";
+import { ProviderError, type LiveNode } from "../providers/provider.js";
 import { readStack, type EnvironmentState } from "../stack/index.js";
 import { finishManifest } from "./bundle-file.js";
 import type { Declared, KeyOptions } from "./collect-certificate.js";
@@ -31,7 +31,7 @@ export async function exportEnvironment(req: ExportRequest): Promise<ExportOutco
   const read = await readEnvironment(req.paths, req.environment, { all: req.all, capture: req.keys.passphrase !== undefined });
   if (!read.ok) return read;
   const { env, stack, nodes } = read;
-  const declared = new Map<string, Declared>(env.certificates.map((c) => [c.name, { spec: c.spec, ...(c.material?.key ? { key: c.material.key } : {}) }]));
+  const declared = new Map<string, Declared>(env.certificates.map((c) => [c.name, { spec: c.spec, hosts: c.hosts, ...(c.material?.key ? { key: c.material.key } : {}) }]));
   const first = nodes[0]!;
   const { manifest, files } = collectBundle({
     stack,
@@ -40,6 +40,7 @@ export async function exportEnvironment(req: ExportRequest): Promise<ExportOutco
     revision: first.revision,
     version: req.version,
     objects: first.objects,
+    requests: first.requests ?? [],
     all: req.all,
     declared,
     keys: req.keys,
@@ -79,9 +80,13 @@ function fail(code: string, message: string, hint: string): { ok: false; diagnos
   return { ok: false, diagnostics: [], problems: [{ code, message, hint }] };
 }
 
-/** Where two nodes differ on the exported objects, in words; undefined when they agree. */
-function firstDrift(nodes: LiveNode[], chosen: (o: LiveObject) => boolean): string | undefined {
-  const signature = (n: LiveNode) => new Map(n.objects.filter(chosen).map((o) => [`${o.collection}/${o.name}`, JSON.stringify([o.labels, o.fields])]));
+/** Where two nodes differ on the exported objects and pending requests, in words; undefined when they agree. */
+function firstDrift(nodes: LiveNode[], chosen: (o: { labels: Record<string, string> }) => boolean): string | undefined {
+  const signature = (n: LiveNode) =>
+    new Map([
+      ...n.objects.filter(chosen).map((o): [string, string] => [`${o.collection}/${o.name}`, JSON.stringify([o.labels, o.fields])]),
+      ...(n.requests ?? []).filter(chosen).map((r): [string, string] => [`requests/${r.name}`, JSON.stringify(r)]),
+    ]);
   const base = signature(nodes[0]!);
   for (const n of nodes.slice(1)) {
     const other = signature(n);

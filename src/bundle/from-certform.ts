@@ -1,10 +1,10 @@
 import { createPublicKey } from "node:crypto";
-import type { BundleManifest, BundleObjectValue } from "../model/bundle.js";
+import type { BundleCsrValue, BundleManifest, BundleObjectValue } from "../model/bundle.js";
 import { certificatesToPem, decodeCertificates, derToPem, dnsSans, ipSans, jwkThumbprint, parsePemBlocks, publicJwk, sniffDer } from "../x509/index.js";
-import { ImportError, emptyModel, type ImportModel, type ImportedKey } from "./import-model.js";
+import { ImportError, emptyModel, type ImportModel, type ImportedCertificate, type ImportedKey } from "./import-model.js";
 
 /** A verified certform bundle as what the imported stack declares. */
-export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string, Buffer>): ImportModel {
+export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string, Buffer>, target: string): ImportModel {
   const src = manifest.source;
   const model = emptyModel(src.stack, `a certform bundle of stack ${src.stack}, environment ${src.environment}${src.revision !== undefined ? ` (revision ${src.revision})` : ""}`);
   const text = (path: string) => {
@@ -43,6 +43,10 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
 
   for (const c of of("certificates")) {
     const chainPem = certs(c.file, c.fingerprint256);
+    if (c.csr) {
+      model.certificates.push(csrCertificate({ ...c, csr: c.csr }, target, model.notes));
+      continue;
+    }
     const leaf = decodeCertificates(chainPem, { allowPrivateKey: false })[0]!;
     const defaults = c.generate ? c.generate.hosts : [...dnsSans(leaf), ...ipSans(leaf)];
     const entry: ImportModel["certificates"][number] = { name: c.name, chainPem, ...(sameHosts(c.hosts, defaults) ? {} : { hosts: c.hosts }), ...(c.default ? { default: true } : {}), ...(c.protect ? { protect: true } : {}) };
@@ -58,6 +62,11 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
     } else entry.key = key(c.key);
     model.certificates.push(entry);
   }
+  for (const r of manifest.requests ?? []) {
+    if (model.certificates.some((c) => c.name === r.name)) throw new ImportError(`the bundle's manifest names ${r.address} twice: as a certificate and as a pending request`, "not-a-bundle", "export the bundle again");
+    model.certificates.push(csrCertificate(r, target, model.notes));
+  }
+  model.certificates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const t of of("trustedCertificates")) model.trusted.push({ name: t.name, ...(t.alias !== t.name ? { alias: t.alias } : {}), pem: certs(t.file, t.fingerprint256), ...(t.protect ? { protect: true } : {}) });
   for (const e of of("endpoints")) model.endpoints.push({ name: e.name, url: e.url, ...(e.path !== `/${e.name}` ? { path: e.path } : {}), ...(e.protect ? { protect: true } : {}) });
   for (const a of of("trustAssignments")) {
@@ -94,6 +103,17 @@ export function fromCertform(manifest: BundleManifest, files: ReadonlyMap<string
     });
   }
   return model;
+}
+
+/**
+ * A certificate an outside CA signed (or is yet to sign) for a key the source's gateways made: declared by its
+ * request's settings, without certificate: or key:, so that the target's gateways make their own.
+ */
+function csrCertificate(c: { name: string; address: string; hosts: string[]; default: boolean; protect: boolean; csr: BundleCsrValue }, target: string, notes: string[]): ImportedCertificate {
+  notes.push(
+    `${c.address} is signed by an outside CA for a key the gateways make, and that key stays with the source: ${target}'s gateways make their own key and request (plan shows it as new). After apply, have your CA sign what \`certform csr ${c.address} --env ${target}\` writes, and add its certificate as certificate: { file: PATH } beside generate:`,
+  );
+  return { name: c.name, ...(sameHosts(c.hosts, c.csr.hosts) ? {} : { hosts: c.hosts }), ...(c.default ? { default: true } : {}), ...(c.protect ? { protect: true } : {}), csr: c.csr };
 }
 
 /** The one ENCRYPTED PRIVATE KEY block of a text, re-armoured, when its content really is encrypted PKCS#8. */

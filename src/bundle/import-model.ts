@@ -8,7 +8,8 @@ export type ImportedKey = { kind: "encrypted"; pem: string; file: string } | { k
 
 export interface ImportedCertificate {
   name: string;
-  chainPem: string;
+  /** The chain to declare as `certificate:`; none where the target makes its own (generate:). */
+  chainPem?: string;
   hosts?: string[];
   default?: boolean;
   protect?: boolean;
@@ -23,6 +24,8 @@ export interface ImportedCertificate {
     issuerKey?: ImportedKey;
     acme?: { directory: string; email?: string; challenge: "tls-alpn-01" | "http-01" };
   };
+  /** Signed by an outside CA (generate: { csr }): the target's gateways make their own key and request. */
+  csr?: { subject?: string; hosts: string[]; keyType: string; renewBefore: string };
 }
 export interface ImportedTrusted {
   name: string;

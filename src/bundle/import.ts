@@ -57,7 +57,9 @@ export function importBundle(req: ImportRequest): ImportResult {
   if (req.truststore && opened.format !== "wso2-apictl") throw new ImportError(`--truststore goes with a WSO2 apictl export, and ${req.input} is a ${opened.format === "certform" ? "certform bundle" : "Apinizer export"}`, "usage", "leave --truststore out, or import the WSO2 export it belongs to");
   const truststore = req.truststore ? readTruststore(req.truststore, req.limits ?? DEFAULT_LIMITS) : undefined;
   const sourceEnvironment = chooseEnvironment(opened, req);
-  const model = toModel(opened, sourceEnvironment, req.mappings.map(([from]) => from), truststore);
+  const model = toModel(opened, sourceEnvironment, req.environment, req.mappings.map(([from]) => from), truststore);
+  const csrs = model.certificates.filter((c) => c.csr).map((c) => `certificates.${c.name}`);
+  if (csrs.length > 0 && req.gatewayType === "haproxy") model.notes.push(`${csrs.join(", ")}: an HAProxy gateway cannot make keys for signing requests, so plan refuses ${csrs.length === 1 ? "it" : "them"}; use an embedded gateway, or bring the certificate and its key (certificate: and key:)`);
   if (req.passphrase) checkKeys(model, req.passphrase);
   else if (model.certificates.some((c) => c.key?.kind === "encrypted" || c.generate?.issuerKey?.kind === "encrypted")) model.notes.push("CERTFORM_BUNDLE_PASSPHRASE is not set: the encrypted keys were not checked; set it before plan or apply");
   const stackName = req.name ?? model.stackName;
@@ -129,10 +131,10 @@ function readTruststore(ts: { file: string; passphrase: string }, limits: ReadLi
   }
 }
 
-function toModel(opened: OpenedInput, environment: string | undefined, known: string[], truststore?: Keystore): ImportModel {
+function toModel(opened: OpenedInput, environment: string | undefined, target: string, known: string[], truststore?: Keystore): ImportModel {
   if (opened.format === "certform") {
     const bundle = opened.bundles.find((b) => b.manifest.source.environment === environment) ?? opened.bundles[0]!;
-    return fromCertform(bundle.manifest, bundle.files);
+    return fromCertform(bundle.manifest, bundle.files, target);
   }
   if (opened.format === "wso2-apictl") return fromWso2(opened.files, truststore);
   return fromApinizer(opened.files, environment, known);

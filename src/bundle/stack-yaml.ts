@@ -95,7 +95,10 @@ export function renderStack(input: RenderInput): RenderedStack {
     model.certificates.map((c) => {
       const address = `certificates.${c.name}`;
       const fields: [string, unknown, string?][] = [];
-      if (c.generate) {
+      if (c.csr) {
+        const { renewBefore, ...csr } = c.csr;
+        fields.push(["generate", { csr: { subject: csr.subject, hosts: csr.hosts, keyType: csr.keyType }, renewBefore }, `the CA signs it: \`certform csr ${address} --env ${environment}\`, then add certificate: { file: PATH }`]);
+      } else if (c.generate) {
         const g = c.generate;
         const generate: Record<string, unknown> = { hosts: g.hosts, keyType: g.keyType, ...(g.acme ? {} : { validity: g.validity }), renewBefore: g.renewBefore, subject: g.subject };
         if (g.acme) {
@@ -110,7 +113,7 @@ export function renderStack(input: RenderInput): RenderedStack {
         } else fields.push(["generate", generate]);
       } else {
         const certFile = `certificates/${c.name}.pem`;
-        files.set(certFile, c.chainPem);
+        files.set(certFile, c.chainPem ?? "");
         fields.push(["certificate", { file: certFile }]);
         const k = keySource(c.key ?? { kind: "missing" }, `keys/${c.name}.key`, address, "key");
         fields.push(["key", k.value, k.comment]);

@@ -51,7 +51,7 @@ export async function runExport(paths: string[], opts: ExportOptions): Promise<E
       rmSync(tmp, { force: true });
       return refuse("out-unwritable", `cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "check the path and its permissions");
     }
-    if (json) writeJson({ ok: true, out: opts.out, stack: manifest.source.stack, environment: manifest.source.environment, objects: manifest.objects.length, missing: manifest.missing });
+    if (json) writeJson({ ok: true, out: opts.out, stack: manifest.source.stack, environment: manifest.source.environment, objects: manifest.objects.length, requests: manifest.requests?.length ?? 0, missing: manifest.missing });
   } else process.stdout.write(data);
   say(renderExportSummary(manifest, opts.out));
   return EXIT.ok;

@@ -32,6 +32,19 @@ export const KeyStatus = z
   })
   .meta({ id: "BundleKeyStatus" });
 
+/**
+ * A certificate an outside CA signs for a key the gateways make (generate: { csr }): the request's settings,
+ * so that the target makes its own key and request. The key itself never leaves the source's gateways.
+ */
+export const BundleCsr = z
+  .object({
+    subject: z.string().optional().describe("The request's subject DN, when the stack set one (default CN=<first host>)."),
+    hosts: z.array(z.string()).describe("What the request asks for (its subjectAltName)."),
+    keyType: z.string(),
+    renewBefore: z.string(),
+  })
+  .meta({ id: "BundleCsr", description: "Signed by an outside CA for a key made on the gateways: the settings of its signing request." });
+
 export const BundleCertificate = z
   .object({
     kind: z.literal("certificates"),
@@ -61,6 +74,7 @@ export const BundleCertificate = z
       })
       .optional()
       .describe("Generated certificates: the settings to generate it again elsewhere (a new key, a new certificate)."),
+    csr: BundleCsr.optional().describe("Signed by an outside CA for a key the gateways made (generate: { csr }): the certificate is here as public information; the target makes its own key and request."),
     file: FilePath.describe("The chain as PEM, leaf first."),
     key: KeyStatus,
     issuerKey: KeyStatus.optional().describe("Generated from a CA: that CA's key."),
@@ -101,6 +115,17 @@ export const BundleJwk = z
   })
   .meta({ id: "BundleJwk" });
 
+export const BundleRequest = z
+  .object({
+    ...Common,
+    hosts: z.array(z.string()).describe("The hosts it is to be served for once signed."),
+    default: z.boolean(),
+    csr: BundleCsr,
+    keyFingerprint256: Fingerprint.describe("Of the pending key's public key (the key stays on the gateways)."),
+    key: KeyStatus,
+  })
+  .meta({ id: "BundleRequest", description: "A pending signing request (generate: { csr }) whose certificate the CA has not signed yet: a certificates resource without a certificate." });
+
 export const BundleObject = z.discriminatedUnion("kind", [BundleCertificate, BundleTrusted, BundleEndpoint, BundleTrust, BundleJwk]).meta({ id: "BundleObject" });
 
 export const BundleLink = z
@@ -124,6 +149,7 @@ export const BundleManifestSchema = z
       scope: z.enum(["owned", "all"]).describe("owned: the objects the stack owns; all: everything the gateway held (--all)."),
     }),
     objects: z.array(BundleObject).describe("Sorted by kind, then name."),
+    requests: z.array(BundleRequest).optional().describe("Pending signing requests without a certificate yet, sorted by name; left out when there are none (a certificate already installed carries its request's settings as `csr`)."),
     links: z.array(BundleLink),
     missing: z.array(z.object({ what: z.string().describe('e.g. "key of certificates.api"'), address: Address, reason: z.string() })),
     files: z.array(z.object({ path: FilePath, sha256: z.string().describe("Lowercase hex SHA-256 of the file's bytes."), size: z.number().int() })).describe("Every file of the bundle but manifest.json, sorted by path."),
@@ -134,4 +160,6 @@ export const BundleManifestSchema = z
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
 export type BundleObjectValue = z.infer<typeof BundleObject>;
 export type BundleCertificateValue = z.infer<typeof BundleCertificate>;
+export type BundleCsrValue = z.infer<typeof BundleCsr>;
+export type BundleRequestValue = z.infer<typeof BundleRequest>;
 export type BundleKeyStatusValue = z.infer<typeof KeyStatus>;

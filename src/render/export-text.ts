@@ -7,11 +7,15 @@ import type { Palette } from "./palette.js";
 export function renderExportSummary(manifest: BundleManifest, out: string | undefined): string {
   const s = manifest.source;
   const n = manifest.objects.length;
-  let text = `Exported ${n} object${n === 1 ? "" : "s"} of environment ${s.environment} (stack ${s.stack}${s.revision !== undefined ? `, revision ${s.revision}` : ""}${s.scope === "all" ? ", everything on the gateway" : ""})${out ? ` to ${out}` : ""}.\n`;
+  const r = manifest.requests?.length ?? 0;
+  const requests = r > 0 ? ` and ${r} pending signing request${r === 1 ? "" : "s"} (as settings: the target makes its own key and request)` : "";
+  let text = `Exported ${n} object${n === 1 ? "" : "s"}${requests} of environment ${s.environment} (stack ${s.stack}${s.revision !== undefined ? `, revision ${s.revision}` : ""}${s.scope === "all" ? ", everything on the gateway" : ""})${out ? ` to ${out}` : ""}.\n`;
   const keys = manifest.objects.filter((o) => o.kind === "certificates" && o.key.status === "included").length;
   if (keys > 0) text += `${keys} key${keys === 1 ? "" : "s"} included, encrypted with ${PASSPHRASE_VARIABLE}.\n`;
   if (manifest.missing.length > 0) {
-    text += "Not in the bundle (import turns missing keys into { env: CERTFORM_KEY_… } placeholders):\n";
+    // Keys that never leave the gateways (generated, or made for a CSR) get no placeholder: the target makes its own.
+    const placeholders = manifest.objects.some((o) => o.kind === "certificates" && (o.key.status === "missing" || o.issuerKey?.status === "missing"));
+    text += `Not in the bundle${placeholders ? " (import turns missing keys into { env: CERTFORM_KEY_… } placeholders)" : ""}:\n`;
     for (const m of manifest.missing) text += `  - ${m.what}: ${m.reason}\n`;
   }
   return text;
