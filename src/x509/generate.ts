@@ -1,5 +1,4 @@
-import "reflect-metadata";
-import * as px from "@peculiar/x509";
+import type * as PX from "@peculiar/x509";
 import {
   X509Certificate,
   createPublicKey,
@@ -10,11 +9,11 @@ import {
 } from "node:crypto";
 import { isIP } from "node:net";
 import { promisify } from "node:util";
+import { peculiar } from "./peculiar.js";
 
 const generateKeyPair = promisify(generateKeyPairCb);
 type CryptoKey = webcrypto.CryptoKey;
 const subtle = webcrypto.subtle;
-px.cryptoProvider.set(webcrypto as unknown as Parameters<typeof px.cryptoProvider.set>[0]);
 
 export type KeyType = "ec-p256" | "ec-p384" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "rsa-1024";
 export type SignatureHash = "SHA-256" | "SHA-384" | "SHA-1";
@@ -89,7 +88,7 @@ function randomSerial(): string {
  * Our DN strings are written most specific first (RFC 4514, as describeCertificate prints them);
  * peculiar encodes RDNs in the order written, so the order is reversed to put C/O before CN in DER.
  */
-export function nameFromDn(dn: string): px.Name {
+export function nameFromDn(px: typeof PX, dn: string): PX.Name {
   const rdns = splitDn(dn).reverse();
   return new px.Name(rdns.join(", "));
 }
@@ -126,14 +125,15 @@ export async function generateCertificate(opts: GenerateOptions): Promise<Genera
   const start = opts.notBefore?.getTime() ?? Date.now();
   const notAfter = opts.notAfter ?? new Date(Math.ceil((start + (opts.validityDays ?? 90) * 86_400_000) / 1000) * 1000);
   const subjectDn = opts.subject ?? `CN=${opts.hosts[0] ?? "certform"}`;
-  const subject = nameFromDn(subjectDn);
+  const px = await peculiar();
+  const subject = nameFromDn(px, subjectDn);
   const issuerName = opts.issuer
     ? new px.X509Certificate(opts.issuer.certificate.raw).subjectName
     : subject;
 
   const isCA = opts.isCA ?? false;
   const isRsa = key.asymmetricKeyType === "rsa";
-  const extensions: px.Extension[] = [new px.BasicConstraintsExtension(isCA, undefined, true)];
+  const extensions: PX.Extension[] = [new px.BasicConstraintsExtension(isCA, undefined, true)];
   if (isCA) {
     extensions.push(
       new px.KeyUsagesExtension(px.KeyUsageFlags.keyCertSign | px.KeyUsageFlags.cRLSign | px.KeyUsageFlags.digitalSignature, true),

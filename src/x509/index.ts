@@ -1,5 +1,4 @@
 /** Certificate material: decoding, checks, descriptions and generation. */
-import "reflect-metadata";
 
 export { MaterialError, isMaterialError } from "./errors.js";
 export { decodeCertificates, type DecodeCertificatesOptions } from "./decode-certificates.js";

@@ -38,7 +38,7 @@ export async function prepareRequest(body: RequestPutBody, transferKey: Transfer
   const content = JSON.parse(opened.toString("utf8")) as SealedContent;
   const key = decodeAt("sealed", () => decodePrivateKey(content.keyPem));
   if (isFailure(key)) return key;
-  if (fingerprintKey(key) !== content.keyFingerprint256 || csrKeyFingerprint(content.csrPem) !== content.keyFingerprint256) {
+  if (fingerprintKey(key) !== content.keyFingerprint256 || (await csrKeyFingerprint(content.csrPem)) !== content.keyFingerprint256) {
     return fail(422, "key-mismatch", "sealed: the key does not belong to the request it came with", { field: "sealed" });
   }
   return { ...content, labels: body.labels };
