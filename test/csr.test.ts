@@ -128,6 +128,10 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     const text = execFileSync("openssl", ["req", "-in", join(dir, "api.csr"), "-noout", "-verify", "-subject", "-text"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(text).toContain(`DNS:${HOST}`);
     expect(text).toMatch(/O ?= ?Example/);
+    const missing = await cli(["csr", "certificates.api", "--env", "prod", "--out", join(dir, "no-such-dir", "api.csr"), dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("error[out-directory-missing]");
+    expect(missing.stderr).not.toMatch(/ENOENT|\n\s+at /);
   }, 60_000);
 
   it("a certificate that was not issued for the pending key is refused, naming the file, and nothing changes", async () => {
@@ -142,6 +146,22 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     expect(said).toContain("signed.pem");
     expect(said).toMatch(/stack\.yaml:\d+:\d+/);
     expect(said).toContain("was not issued for the pending key");
+    const apply = await cli(["apply", dir, "--auto-approve"]);
+    expect(apply.code).toBe(1);
+    expect(await revisions()).toEqual(before);
+  }, 120_000);
+
+  it("a certificate signed for other hosts than the request's is refused at validate, and nothing changes", async () => {
+    // The CA puts its own subjectAltName in instead of the requested one.
+    writeFileSync(join(dir, "other-san.ext"), "subjectAltName=DNS:other.example.com\n");
+    execFileSync("openssl", ["x509", "-req", "-in", join(dir, "api.csr"), "-CA", join(dir, "ca.pem"), "-CAkey", join(dir, "ca.key"), "-CAcreateserial", "-days", "30", "-out", join(dir, "signed.pem"), "-extfile", join(dir, "other-san.ext")], { stdio: "pipe" });
+    writeStack({ certificate: true });
+    const before = await revisions();
+    const v = await cli(["validate", dir, "--format", "json"]);
+    expect(v.code, v.stdout).toBe(1);
+    const errors = (JSON.parse(v.stdout) as { errors: { code: string; message: string }[] }).errors;
+    expect(errors.map((e) => e.code)).toContain("host-not-covered");
+    expect(errors.find((e) => e.code === "host-not-covered")!.message).toContain(HOST);
     const apply = await cli(["apply", dir, "--auto-approve"]);
     expect(apply.code).toBe(1);
     expect(await revisions()).toEqual(before);
@@ -220,6 +240,17 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     expect(r.code).toBe(1);
     const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; column: number }[] }).errors;
     expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["csr-and-hosts", 9, 7]]);
+  }, 60_000);
+
+  it("a subject that is not a distinguished name is refused at validate, at csr.subject", async () => {
+    const cases: [string, string][] = [["XX=abc", '"XX" is not an attribute type'], ["foo", '"foo" is not TYPE=value'], ["CN=", "CN= has no value"], ["CN=a+b", 'holds "+" unescaped']];
+    for (const [subject, says] of cases) {
+      const r = await inOtherStack(`  prod: { gateway: { type: embedded, nodes: ["http://127.0.0.1:9"] } }`, `  api:\n    generate:\n      csr: { hosts: ["${HOST}"], subject: "${subject}" }`, ["validate", "--format", "json"]);
+      expect(r.code, r.stdout).toBe(1);
+      const errors = (JSON.parse(r.stdout) as { errors: { code: string; line: number; message: string }[] }).errors;
+      expect(errors.map((e) => [e.code, e.line]), subject).toEqual([["csr-subject-invalid", 9]]);
+      expect(errors[0]!.message, subject).toContain(says);
+    }
   }, 60_000);
 
   it("a keyTypes policy judges the key type the request asks for, at csr.keyType", async () => {

@@ -51,7 +51,14 @@ export async function runCsr(addressText: string, paths: string[], opts: CsrOpti
       const got = await provider.requests.csr(node, request.name);
       if (!got) continue;
       if (opts.out) {
-        writeFileSync(opts.out, got.csr);
+        try {
+          writeFileSync(opts.out, got.csr);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          return code === "ENOENT"
+            ? refuse("out-directory-missing", `the directory of --out ${opts.out} does not exist`, "create it first, or write the request elsewhere")
+            : refuse("out-unwritable", `--out ${opts.out} cannot be written (${code ?? String(err)})`, "give a path you can write, or leave --out out to print the request");
+        }
         process.stderr.write(`wrote the certificate signing request of ${wanted} (key SHA-256 ${got.keyFingerprint256}) to ${opts.out}\n`);
       } else process.stdout.write(got.csr);
       return EXIT.ok;

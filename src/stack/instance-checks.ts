@@ -1,5 +1,5 @@
 import { ALIAS_PATTERN, formatPosition, quoteValue, type CertificateSource, type Diagnostic } from "../model/index.js";
-import { hostProblem } from "../x509/index.js";
+import { dnProblem, hostProblem } from "../x509/index.js";
 import type { AnyInstance, EnvironmentState } from "./desired-state.js";
 import { checkAcme } from "./acme-checks.js";
 import { diagnose } from "./diagnose.js";
@@ -77,7 +77,14 @@ function checkHosts(env: EnvironmentState): Diagnostic[] {
   for (const c of env.certificates) {
     if (c.spec.hosts) check(c, c.spec.hosts, ["hosts"]);
     if (c.spec.generate?.hosts) check(c, c.spec.generate.hosts, ["generate", "hosts"]);
-    if (c.spec.generate?.csr) check(c, c.spec.generate.csr.hosts, ["generate", "csr", "hosts"]);
+    if (c.spec.generate?.csr) {
+      check(c, c.spec.generate.csr.hosts, ["generate", "csr", "hosts"]);
+      const subject = c.spec.generate.csr.subject;
+      const problem = subject === undefined || unresolved(subject) ? undefined : dnProblem(subject);
+      if (problem) {
+        out.push(diagnose(c.origin, c.address, { code: "csr-subject-invalid", message: `csr.subject ${quoteValue(subject!)} is not a distinguished name certform can encode: ${problem}`, hint: 'write it most specific first, e.g. "CN=api.example.com, O=Example, C=DE"; escape , + " ; < > = # in a value with \\', field: ["generate", "csr", "subject"] }));
+      }
+    }
     if (c.spec.default) {
       if (defaultCert) out.push(diagnose(c.origin, c.address, { code: "default-duplicate", message: `${defaultCert} is already the default certificate of ${env.name}`, hint: "mark one certificate per environment default: true", field: ["default"] }));
       else defaultCert = c.address;

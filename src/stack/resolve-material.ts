@@ -58,7 +58,9 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           const cert = await reader.certificates(spec.certificate, c.origin.baseDir, "certificate");
           if (!cert) return;
           c.material = { chain: [...cert.chain] };
-          for (const f of checkServerCertificate({ chain: c.material.chain, ...(spec.hosts ? { hosts: spec.hosts } : {}), now, ...windows })) report(c, f, spec.certificate);
+          // The hosts it will be served for are the request's own unless hosts: says otherwise.
+          const hosts = spec.hosts ?? spec.generate.csr.hosts;
+          for (const f of checkServerCertificate({ chain: c.material.chain, hosts, now, ...windows })) report(c, f, spec.certificate);
           return;
         }
         if (spec.generate) {

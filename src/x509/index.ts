@@ -9,6 +9,7 @@ export { captureChain, captureTarget, type CaptureOptions, type CaptureTarget } 
 export { selectFromChain, orderChain, isSelfSigned, issuedBy, matchesKey } from "./chain-order.js";
 export { fingerprintKey, formatFingerprint, normalizeSha256 } from "./fingerprint.js";
 export { hostCovered, hostProblem, dnsSans, ipSans, wildcardPublicSuffix } from "./host-match.js";
+export { dnProblem } from "./dn.js";
 export { checkServerCertificate, checkTrustedCertificate, type Finding, type ServerCheckInput, type TrustedCheckInput } from "./checks.js";
 export {
   describeCertificate,

@@ -1,6 +1,6 @@
 import type { RequestPutBody, RequestViewBody } from "../api/admin-api.js";
 import { quoteValue } from "../../model/redact.js";
-import { createCsr, csrKeyFingerprint, decodePrivateKey, fingerprintKey, generateKeyPairFor, hostProblem, type KeyType } from "../../x509/index.js";
+import { createCsr, csrKeyFingerprint, decodePrivateKey, dnProblem, fingerprintKey, generateKeyPairFor, hostProblem, type KeyType } from "../../x509/index.js";
 import { openSealed, seal, type SealedKey, type TransferKey } from "../seal.js";
 import type { GatewayState, StoredRequest } from "../state.js";
 import { fail, isFailure, type Failure } from "./failure.js";
@@ -26,6 +26,8 @@ export async function prepareRequest(body: RequestPutBody, transferKey: Transfer
       const problem = hostProblem(host);
       if (problem) return fail(422, "host-invalid", `csr.hosts[${i}]: host ${quoteValue(host)} is not valid: ${problem}`, { field: `csr.hosts[${i}]` });
     }
+    const subjectProblem = body.csr.subject === undefined ? undefined : dnProblem(body.csr.subject);
+    if (subjectProblem) return fail(422, "subject-invalid", `csr.subject ${quoteValue(body.csr.subject!)} is not a distinguished name: ${subjectProblem}`, { field: "csr.subject", hint: 'most specific first, e.g. "CN=api.example.com, O=Example"' });
     const key = await generateKeyPairFor(body.csr.keyType as KeyType);
     const csrPem = await createCsr({ key, hosts: body.csr.hosts, ...(body.csr.subject !== undefined ? { subject: body.csr.subject } : {}) });
     const keyPem = key.export({ type: "pkcs8", format: "pem" }).toString();
