@@ -261,6 +261,28 @@ describe("generate: { csr } with an outside CA, two nodes", () => {
     expect(errors[0]!.message).toContain("rsa-2048");
   }, 60_000);
 
+  it("a protected certificate's pending request is not deleted when the certificate leaves the stack", async () => {
+    const gw = await startGateway({ node: "node-p", environment: "prod" });
+    try {
+      const env = `  prod: { gateway: { type: embedded, nodes: ["${gw.admin}"] } }`;
+      const protectedDir = writeStackDir({ "stack.yaml": `apiVersion: certform/v1\nkind: Stack\nname: guarded\nenvironments:\n${env}\ncertificates:\n  api:\n    protect: true\n    generate:\n      csr: { hosts: ["${HOST}"] }\n` });
+      const applied = await certform(["apply", protectedDir, "--auto-approve"]);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      const pending = async () => ((await api(gw.admin, "GET", "/v1/requests")).body.items as unknown[]).length;
+      expect(await pending()).toBe(1);
+      writeFileSync(join(protectedDir, "stack.yaml"), `apiVersion: certform/v1\nkind: Stack\nname: guarded\nenvironments:\n${env}\n`);
+      const plan = await certform(["plan", protectedDir]);
+      expect(plan.code).toBe(1);
+      expect(plan.stdout + plan.stderr).toContain("its pending signing request is protected (protect: true)");
+      const destroyed = await certform(["destroy", protectedDir, "--auto-approve"]);
+      expect(destroyed.code).toBe(1);
+      expect(await pending()).toBe(1);
+      rmSync(protectedDir, { recursive: true, force: true });
+    } finally {
+      await gw.stop();
+    }
+  }, 120_000);
+
   it("an HAProxy gateway refuses a csr certificate: it cannot make the key", async () => {
     const plan = await inOtherStack(`  edge: { gateway: { type: haproxy, nodes: ["tcp://127.0.0.1:9"], listen: "127.0.0.1:8443", dir: "${join(dir, "haproxy")}" } }`, `  api: { generate: { csr: { hosts: ["${HOST}"] } } }`, ["plan"]);
     expect(plan.code).toBe(1);

@@ -147,6 +147,11 @@ export function diffNode(desired: readonly DesiredObject[], live: LiveIndex, opt
     // A pending request whose certificate is no longer declared goes with it.
     for (const [address, r] of live.requests) {
       if (desiredAddresses.has(address)) continue;
+      if (r.labels[LABEL.protect] === "true") {
+        // Its key is the only one the CA's certificate for this request can ever be installed with.
+        if (!live.owned.has(address)) problems.push({ address, code: "protected", message: `${address} is no longer declared, but its pending signing request is protected (protect: true) and will not be deleted`, hint: "declare it again, or plan with --no-prune; to delete it, first apply it with protect: false" });
+        continue;
+      }
       operations.push({ address, op: "delete", collection: "requests", name: r.name, step: stepOf("certificates", "delete") });
       if (!live.owned.has(address)) verdicts.set(address, { action: "delete", reasons: ["no longer declared in the stack (a pending signing request)"] });
     }
