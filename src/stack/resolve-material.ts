@@ -108,7 +108,9 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           const extra = await reader.certificates(spec.chain, c.origin.baseDir, "chain");
           if (extra) chain.push(...extra.chain);
         }
-        const key = spec.key ? await reader.key(spec.key, c.origin.baseDir) : cert.key;
+        // A keystore's entry brings its key; a key: beside it is refused (keystore-key-given), not read as well.
+        const keystore = "file" in spec.certificate && (spec.certificate.alias !== undefined || spec.certificate.passphrase !== undefined);
+        const key = spec.key && !(keystore && cert.key) ? await reader.key(spec.key, c.origin.baseDir) : cert.key;
         c.material = key ? { chain, key } : { chain };
         const pin = "url" in spec.certificate ? spec.certificate.sha256 : undefined;
         const memo = [idOf(cert.chain), ...chain.slice(cert.chain.length).map(idOf), idOf(key), JSON.stringify(spec.hosts ?? null), pin ?? ""].join("|");

@@ -134,6 +134,9 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
     }
     // A keystore source (told by content when it is read) carries its key; alias and passphrase say it is one.
     const keystore = c.certificate && "file" in c.certificate && (c.certificate.alias !== undefined || c.certificate.passphrase !== undefined);
+    if (keystore && c.key) {
+      out.push(diagnose(origin, address, { code: "keystore-key-given", message: "the keystore's private-key entry carries the certificate's key, so key: does not apply", hint: "remove key: (set keyPassphrase: on the certificate if the entry's key password differs from the store's)", field: ["key"], at: "key" }));
+    }
     if (c.certificate && !c.key && !csr && !("pkcs12" in c.certificate) && !keystore) {
       out.push(diagnose(origin, address, { code: "key-missing", message: "a server certificate needs its private key", hint: "add key: { file: PATH } or key: { env: VAR } (or use a pkcs12 source or a keystore's private-key entry, which carry the key)" }));
     }

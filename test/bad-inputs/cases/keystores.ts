@@ -16,6 +16,13 @@ const trusted = (source: string) => `trustedCertificates:\n  partner-ca:\n    ce
 
 export const keystoreCases: StackCase[] = [
   stackCase({
+    id: "keystore-key-given",
+    title: "key: beside a keystore's private-key entry, which carries the key",
+    env,
+    files: (m) => keystoreStack(m, `${server(`{ file: store.jks, alias: api, passphrase: ${PASS} }`)}    key: { file: store.jks }\n`),
+    expect: { code: "keystore-key-given", at: "key:", address: "certificates.api", message: "carries the certificate's key, so key: does not apply", hint: "remove key:", alone: true },
+  }),
+  stackCase({
     id: "keystore-wrong-passphrase",
     title: "a keystore opened with the wrong passphrase",
     env: { CERTFORM_CATALOGUE_KS: "wrong horse" },
