@@ -1,20 +1,16 @@
 import { z } from "zod";
-import { ALIAS_PATTERN, NAME_PATTERN } from "../../model/names.js";
 import { TRUST_SCOPES } from "../../model/resources.js";
 import { KEY_TYPES } from "../../model/sources.js";
+import { RequestPut } from "./requests-api.js";
+import { Alias, Host, Labels, ObjectName, Pem } from "./wire-values.js";
 
 // The embedded gateway's admin API, version 1: the wire format shared by the gateway (src/gateway) and
 // its provider (src/providers/embedded). Requests are validated with these schemas; responses follow them.
+// Pending signing requests have theirs in requests-api.ts.
 
-export const Labels = z.record(z.string().min(1).max(128), z.string().max(1024)).default({}).meta({
-  id: "Labels",
-  description: "Free string map. certform keeps ownership here: certform.dev/stack, certform.dev/address, certform.dev/hash.",
-});
+export { RequestPut, RequestView, SealedKey, SealRequest, TransferKeyView, type RequestPutBody, type RequestViewBody, type SealedKeyBody } from "./requests-api.js";
 
-const ObjectName = z.string().regex(NAME_PATTERN, "1 to 64 characters of [A-Za-z0-9._-], starting with a letter or digit");
-const Alias = z.string().regex(ALIAS_PATTERN, "1 to 64 characters of [A-Za-z0-9._-]");
-const Pem = z.string().min(1).max(256 * 1024);
-const Host = z.string().min(1).max(253);
+export { Labels } from "./wire-values.js";
 
 export const GenerateRequest = z.strictObject({
   hosts: z.array(Host).min(1),
@@ -37,39 +33,6 @@ export const CertificatePut = z
     labels: Labels,
   })
   .meta({ id: "CertificatePut" });
-
-export const SealedKey = z
-  .strictObject({ ephemeral: z.string().max(256), iv: z.string().max(64), ciphertext: z.string().min(1).max(64 * 1024), tag: z.string().max(64) })
-  .meta({ id: "SealedKey", description: "A pending request sealed to one node's transfer key (X25519, HKDF-SHA-256, AES-256-GCM); base64 members." });
-
-/** A signing request as written in a batch (collection `requests`): made here, or a sealed copy of another node's. */
-export const RequestPut = z
-  .strictObject({
-    csr: z
-      .strictObject({ subject: z.string().max(256).optional(), hosts: z.array(Host).min(1), keyType: z.enum(KEY_TYPES).default("ec-p256") })
-      .optional()
-      .describe("Make a new key on this node and a PKCS#10 request for these hosts."),
-    sealed: SealedKey.optional().describe("The request (key included) of another node of the environment, sealed to this node's transfer key (GET /v1/transfer-key)."),
-    labels: Labels,
-  })
-  .meta({ id: "RequestPut" });
-
-export const RequestView = z
-  .object({
-    name: z.string(),
-    csr: z.string().describe("PEM of the PKCS#10 request, for the outside CA."),
-    keyFingerprint256: z.string().describe("SHA-256 of the pending public key; the key itself is never returned."),
-    keyType: z.string(),
-    subject: z.string().optional(),
-    hosts: z.array(z.string()),
-    labels: z.record(z.string(), z.string()),
-    updatedRevision: z.number().int(),
-  })
-  .meta({ id: "RequestView" });
-
-/** POST /v1/requests/{name}/seal: the request sealed to another node's transfer key. */
-export const SealRequest = z.strictObject({ recipient: z.string().min(1).max(256).describe("The receiving node's transfer key, as GET /v1/transfer-key answers it.") }).meta({ id: "SealRequest" });
-export const TransferKeyView = z.object({ publicKey: z.string().describe("X25519 public key (SPKI DER, base64); made at start, held in memory only.") }).meta({ id: "TransferKeyView" });
 
 /**
  * POST /v1/certificates/{name}/copy: what another node of the environment needs to serve the same generated
@@ -270,9 +233,6 @@ export type ApiErrorBody = z.output<typeof ApiError>;
 export type BatchResultBody = z.output<typeof BatchResult>;
 export type ProbeResultBody = z.output<typeof ProbeResult>;
 export type CertificateCopyBody = z.output<typeof CertificateCopy>;
-export type RequestPutBody = z.output<typeof RequestPut>;
-export type RequestViewBody = z.output<typeof RequestView>;
-export type SealedKeyBody = z.output<typeof SealedKey>;
 
 export const AcmeChallengeRequest = z
   .discriminatedUnion("type", [
