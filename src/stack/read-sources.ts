@@ -32,6 +32,14 @@ export interface SourceReaderOptions {
  * Reads certificate and key sources once per distinct input: `certs/${environment}/api.pem` in five
  * environments that resolve to the same file is read and decoded once.
  */
+/**
+ * Whether a certificate source names a keystore entry, which carries its key: its alias or passphrase says so
+ * before the file is read (the content tells JKS from JCEKS when it is).
+ */
+export function namesKeystoreEntry(source: CertificateSource | undefined): boolean {
+  return source !== undefined && "file" in source && (source.alias !== undefined || source.passphrase !== undefined);
+}
+
 export function sourceReader(opts: SourceReaderOptions) {
   const files = new Map<string, Promise<Buffer>>();
   const captures = new Map<string, Promise<X509Certificate[]>>();

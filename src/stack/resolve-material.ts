@@ -4,7 +4,7 @@ import { certificateInstances, type AnyInstance, type DesiredState } from "./des
 import { checkJwkSources, checkServedHosts, duplicateContent, servedHosts } from "./environment-material-checks.js";
 import { diagnose, type Problem } from "./diagnose.js";
 import { readTrustAnchors } from "./management-trust.js";
-import { SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
+import { namesKeystoreEntry, SourceError, sourceReader, type SourceReaderOptions } from "./read-sources.js";
 
 export interface ResolveOptions extends Partial<SourceReaderOptions> {
   now?: Date;
@@ -110,8 +110,7 @@ export async function resolveMaterial(state: DesiredState, opts: ResolveOptions 
           if (extra) chain.push(...extra.chain);
         }
         // A keystore's entry brings its key; a key: beside it is refused (keystore-key-given), not read as well.
-        const keystore = "file" in spec.certificate && (spec.certificate.alias !== undefined || spec.certificate.passphrase !== undefined);
-        const key = spec.key && !(keystore && cert.key) ? await reader.key(spec.key, c.origin.baseDir) : cert.key;
+        const key = spec.key && !(namesKeystoreEntry(spec.certificate) && cert.key) ? await reader.key(spec.key, c.origin.baseDir) : cert.key;
         c.material = key ? { chain, key } : { chain };
         const pin = "url" in spec.certificate ? spec.certificate.sha256 : undefined;
         const memo = [idOf(cert.chain), ...chain.slice(cert.chain.length).map(idOf), idOf(key), JSON.stringify(spec.hosts ?? null), pin ?? ""].join("|");

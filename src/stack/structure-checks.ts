@@ -1,6 +1,7 @@
 import { RESOURCE_KINDS, type Diagnostic, type StackFile } from "../model/index.js";
 import { diagnose } from "./diagnose.js";
 import type { LoadedStack } from "./merge.js";
+import { namesKeystoreEntry } from "./read-sources.js";
 import { closest } from "./suggest.js";
 
 type Declared = { environments?: string[] };
@@ -132,8 +133,7 @@ function checkCertificates(loaded: LoadedStack, stack: StackFile): Diagnostic[] 
     if (c.generate && (c.key || c.chain)) {
       out.push(diagnose(origin, address, { code: "key-with-generate", message: `a generated certificate takes no ${c.key ? "key" : "chain"}`, hint: "its key is made at apply time and never leaves the gateways; remove the key (or use certificate: instead of generate:)", field: [c.key ? "key" : "chain"], at: "key" }));
     }
-    // A keystore source (told by content when it is read) carries its key; alias and passphrase say it is one.
-    const keystore = c.certificate && "file" in c.certificate && (c.certificate.alias !== undefined || c.certificate.passphrase !== undefined);
+    const keystore = namesKeystoreEntry(c.certificate);
     if (keystore && c.key) {
       out.push(diagnose(origin, address, { code: "keystore-key-given", message: "the keystore's private-key entry carries the certificate's key, so key: does not apply", hint: "remove key: (set keyPassphrase: on the certificate if the entry's key password differs from the store's)", field: ["key"], at: "key" }));
     }

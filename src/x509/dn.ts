@@ -8,20 +8,8 @@ const TYPES = new Set(["CN", "L", "ST", "O", "OU", "C", "DC", "E", "G", "I", "SN
  */
 export function dnProblem(dn: string): string | undefined {
   if (dn.trim() === "") return "it is empty";
-  const parts: string[] = [];
-  let current = "";
-  for (let i = 0; i < dn.length; i++) {
-    const ch = dn[i]!;
-    if (ch === "\\") {
-      if (i + 1 >= dn.length) return "it ends with a lone backslash";
-      current += ch + dn[++i];
-    } else if (ch === ",") {
-      parts.push(current);
-      current = "";
-    } else current += ch;
-  }
-  parts.push(current);
-  for (const raw of parts) {
+  if (/(^|[^\\])(\\\\)*\\$/.test(dn)) return "it ends with a lone backslash";
+  for (const raw of splitRdns(dn)) {
     const part = raw.trim();
     const eq = part.indexOf("=");
     if (eq < 0) return `"${part}" is not TYPE=value`;
@@ -35,4 +23,20 @@ export function dnProblem(dn: string): string | undefined {
     if (value.startsWith("#")) return `the value of ${type} starts with "#" (write \\#)`;
   }
   return undefined;
+}
+
+/** The RDNs of a DN as written, split at the commas a backslash does not escape (escapes kept, not trimmed). */
+export function splitRdns(dn: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  for (let i = 0; i < dn.length; i++) {
+    const ch = dn[i]!;
+    if (ch === "\\" && i + 1 < dn.length) current += ch + dn[++i];
+    else if (ch === ",") {
+      parts.push(current);
+      current = "";
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts;
 }

@@ -9,6 +9,7 @@ import {
 } from "node:crypto";
 import { isIP } from "node:net";
 import { promisify } from "node:util";
+import { splitRdns } from "./dn.js";
 import { peculiar } from "./peculiar.js";
 
 const generateKeyPair = promisify(generateKeyPairCb);
@@ -94,21 +95,8 @@ export function nameFromDn(px: typeof PX, dn: string): PX.Name {
 }
 
 function splitDn(dn: string): string[] {
-  const parts: string[] = [];
-  let current = "";
-  for (let i = 0; i < dn.length; i++) {
-    const ch = dn[i]!;
-    if (ch === "\\" && i + 1 < dn.length) {
-      current += ch + dn[i + 1];
-      i++;
-    } else if (ch === ",") {
-      parts.push(current.trim());
-      current = "";
-    } else {
-      current += ch;
-    }
-  }
-  if (current.trim()) parts.push(current.trim());
+  const parts = splitRdns(dn).map((p) => p.trim());
+  if (parts.at(-1) === "") parts.pop();
   return parts;
 }
 
